@@ -1,0 +1,272 @@
+"""The ``newstrace`` command line: one Typer app, one verb per job.
+
+Commands are thin: they parse options, call the library and print. Errors a user
+can fix are printed as one line saying what to do next, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import webbrowser
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from newstrace import __version__
+from newstrace.corpus.ingest import IngestReport, ingest
+from newstrace.corpus.store import Store
+from newstrace.errors import NewstraceError, UsageError
+from newstrace.io import FORMATS, ReadOptions, read_paths
+from newstrace.io.common import DEFAULT_MAX_DOC_BYTES
+from newstrace.io.export import EXPORT_FORMATS, export_articles
+from newstrace.io.fields import parse_field_map
+from newstrace.model import Article, Skipped
+from newstrace.prepare import prepare
+from newstrace.report.html import render_articles_report
+from newstrace.report.terminal import print_article, print_ingest_report
+
+app = typer.Typer(
+    name="newstrace",
+    help=(
+        "Trace how news stories travel and mutate between outlets.\n\n"
+        "Start with [bold]newstrace demo[/bold] to run the pipeline on the bundled sample."
+    ),
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "newstrace demo --open                          run everything on the sample\n\n"
+        "newstrace ingest articles/ crawl.warc.gz --db corpus.db\n\n"
+        "newstrace articles --db corpus.db --outlet rt.com\n\n"
+        "newstrace show 469c2e61 --db corpus.db\n\n"
+        "newstrace clean page.html\n\n"
+        "newstrace export --db corpus.db --format parquet -o articles.parquet"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+DEFAULT_DB = os.environ.get("NEWSTRACE_DB", "newstrace.db")
+DbOption = Annotated[
+    Path, typer.Option("--db", help="Store file (SQLite). Env: NEWSTRACE_DB.",
+                       show_default=True)
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"newstrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Trace how news stories travel and mutate between outlets."""
+
+
+def _read_options(fmt: str | None, mapping: list[str] | None, max_doc_mb: float) -> ReadOptions:
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if max_doc_mb <= 0:
+        raise UsageError("--max-doc-mb must be positive")
+    return ReadOptions(field_map=parse_field_map(mapping or []),
+                       max_doc_bytes=int(max_doc_mb * 1_000_000), format=fmt)
+
+
+def _open_store(db: Path, *, must_exist: bool) -> Store:
+    if must_exist and not db.exists():
+        raise UsageError(f"no store at {db}; create one with: newstrace ingest PATH --db {db}")
+    return Store(db)
+
+
+def _run_ingest(paths: list[Path], store: Store, options: ReadOptions, *, quiet: bool,
+                command: str) -> IngestReport:
+    if quiet or not err.is_terminal:
+        return ingest(paths, store, options, command=command)
+    with Progress(TextColumn("[bold]ingest[/bold]"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("files · {task.fields[articles]} articles"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, articles=0)
+
+        def tick(done: int, total: int, report: IngestReport) -> None:
+            bar.update(task, completed=done, total=total, articles=report.read)
+
+        return ingest(paths, store, options, progress=tick, command=command)
+
+
+MAX_DOC_HELP = "Skip documents larger than this many megabytes."
+
+
+@app.command("ingest", epilog="Example: newstrace ingest articles/ crawl.warc.gz --db corpus.db")
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: text, HTML, JSONL, "
+                                                     "CSV, WARC (.gz too).")],
+    db: DbOption = Path(DEFAULT_DB),
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader: "
+                                            + ", ".join(FORMATS) + ".")] = None,
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", help="FIELD=COLUMN for JSONL/CSV, e.g. --map text=body.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero if anything was skipped.")] = False,
+    max_doc_mb: Annotated[float, typer.Option(help=MAX_DOC_HELP)] = DEFAULT_MAX_DOC_BYTES / 1e6,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Read, clean, split and store articles; re-running only adds what is new."""
+    options = _read_options(fmt, mapping, max_doc_mb)
+    with _open_store(db, must_exist=False) as store:
+        report = _run_ingest(paths, store, options, quiet=quiet or as_json, command="ingest")
+    if as_json:
+        summary = report.as_dict() | {"problems": [
+            {"source": s.source, "reason": s.reason} for s in report.skipped]}
+        out.print_json(json.dumps(summary))
+    else:
+        print_ingest_report(out, report, db)
+    if strict and report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: newstrace articles --db corpus.db --outlet rt.com")
+def articles(
+    db: DbOption = Path(DEFAULT_DB),
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet (name or domain).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List stored articles, oldest first."""
+    with _open_store(db, must_exist=True) as store:
+        rows = list(store.iter_articles(outlet=outlet, limit=limit, with_sentences=not as_json))
+        total = store.count()
+    if as_json:
+        for a in rows:
+            sys.stdout.write(json.dumps(a.as_dict(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(rows)} of {total} articles in {db}")
+    for col in ("id", "outlet", "published", "title", "sentences", "removed"):
+        table.add_column(col, overflow="fold")
+    for a in rows:
+        table.add_row(a.id, a.outlet or a.domain or "?", a.published or "", a.title or "",
+                      str(len(a.sentences)), str(len(a.removals)))
+    out.print(table)
+
+
+@app.command(epilog="Example: newstrace show 469c2e61 --db corpus.db")
+def show(
+    article_id: Annotated[str, typer.Argument(help="Article id or its first characters.")],
+    db: DbOption = Path(DEFAULT_DB),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the article as JSON.")] = False,
+) -> None:
+    """Show one stored article: metadata, cleaned text, and what cleaning removed."""
+    with _open_store(db, must_exist=True) as store:
+        article = store.get(article_id)
+    if article is None:
+        raise UsageError(f"no article {article_id!r} in {db}; list ids with: "
+                         f"newstrace articles --db {db}")
+    if as_json:
+        out.print_json(json.dumps(article.as_dict(), ensure_ascii=False))
+    else:
+        print_article(out, article)
+
+
+@app.command(epilog="Example: newstrace clean page.html --json")
+def clean(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to clean.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader.")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Clean articles without storing them, showing every removal and credit found."""
+    options = _read_options(fmt, mapping, DEFAULT_MAX_DOC_BYTES / 1e6)
+    skipped = 0
+    for item in read_paths(paths, options):
+        if isinstance(item, Skipped):
+            skipped += 1
+            err.print(f"[yellow]skipped[/yellow] {item}", markup=True, highlight=False)
+            continue
+        article, _ = prepare(item)
+        if as_json:
+            sys.stdout.write(json.dumps(article.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            print_article(out, article)
+    if skipped and not as_json:
+        err.print(f"{skipped} input(s) skipped")
+
+
+@app.command(epilog="Example: newstrace export --db corpus.db --format parquet -o articles.parquet")
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    db: DbOption = Path(DEFAULT_DB),
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
+) -> None:
+    """Export stored articles (cleaned text, metadata, removals, credits)."""
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
+    with _open_store(db, must_exist=True) as store:
+        count = export_articles(store.iter_articles(), output, fmt)
+    out.print(f"wrote {count} articles to {output}")
+
+
+def sample_corpus_path() -> Path:
+    return Path(str(files("newstrace") / "data" / "sample"))
+
+
+@app.command(epilog="Example: newstrace demo -o newstrace-demo --open")
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")] = Path(
+        "newstrace-demo"),
+    open_report: Annotated[bool, typer.Option("--open", help="Open the report in a browser.")
+                           ] = False,
+) -> None:
+    """Run the pipeline on the bundled fictional sample corpus and write a report."""
+    output.mkdir(parents=True, exist_ok=True)
+    db = output / "demo.db"
+    for suffix in ("", "-wal", "-shm"):  # the demo always starts from a fresh store
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with Store(db) as store:
+        report = ingest([sample_corpus_path()], store, command="demo")
+        stored = list(store.iter_articles())
+        export_articles(stored, output / "articles.jsonl", "jsonl")
+    html = render_articles_report(
+        stored, title="newstrace demo: the sample corpus, cleaned",
+        summary=report.as_dict() | {"version": __version__},
+    )
+    report_path = output / "report.html"
+    report_path.write_text(html, encoding="utf-8")
+    print_ingest_report(out, report, db)
+    out.print(f"\nOutputs in [bold]{output}/[/bold]: demo.db, articles.jsonl, report.html")
+    out.print(f"Open the report: [link]{report_path.resolve().as_uri()}[/link]")
+    if open_report:
+        webbrowser.open(report_path.resolve().as_uri())
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into one clear line."""
+    try:
+        app()
+    except NewstraceError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted; run the same command again to resume where it stopped")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("NEWSTRACE_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}\n"
+                  "This is a bug in newstrace; set NEWSTRACE_DEBUG=1 to see the traceback.",
+                  highlight=False)
+        sys.exit(1)
+
+
+__all__ = ["Article", "app", "main"]

@@ -1,0 +1,72 @@
+"""The store's schema, as an ordered list of migrations.
+
+Each migration runs once, in order, inside a transaction; the number applied is
+kept in ``PRAGMA user_version``. Add new migrations at the end; never edit one
+that has shipped, because stores in the wild have already run it.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, their sentences, and the bookkeeping that makes ingest resumable
+    """
+    CREATE TABLE articles (
+        id            TEXT PRIMARY KEY,
+        url           TEXT,
+        domain        TEXT,
+        outlet        TEXT,
+        outlet_key    TEXT,            -- outlet, else domain: whose boilerplate this shares
+        title         TEXT,
+        published     TEXT,
+        first_seen    TEXT,
+        language      TEXT,
+        text          TEXT NOT NULL,
+        raw           TEXT NOT NULL,
+        source_kind   TEXT NOT NULL,
+        source_path   TEXT NOT NULL,
+        source_line   INTEGER,
+        source_record TEXT,
+        cleaning      TEXT NOT NULL,   -- JSON: removals, embeds, credits
+        extra         TEXT NOT NULL,   -- JSON: fields the input had beyond ours
+        clean_sig     TEXT NOT NULL,   -- which repeated-line set the text was cleaned with
+        ingested_at   TEXT NOT NULL
+    );
+    CREATE INDEX articles_outlet ON articles(outlet);
+    CREATE INDEX articles_outlet_key ON articles(outlet_key);
+    CREATE INDEX articles_published ON articles(published);
+    CREATE TABLE sentences (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        idx        INTEGER NOT NULL,
+        start      INTEGER NOT NULL,
+        "end"      INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        PRIMARY KEY (article_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE outlet_lines (
+        outlet TEXT NOT NULL,
+        key    INTEGER NOT NULL,
+        n      INTEGER NOT NULL,
+        PRIMARY KEY (outlet, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE sources_done (
+        path     TEXT PRIMARY KEY,
+        size     INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        done_at  TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        command    TEXT NOT NULL,
+        settings   TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT,
+        stats      TEXT
+    );
+    CREATE TABLE problems (
+        run_id INTEGER REFERENCES runs(id),
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
+)

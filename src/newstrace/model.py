@@ -1,0 +1,177 @@
+"""The data types every stage passes along.
+
+They are plain dataclasses with no behaviour that touches the outside world, so the
+same objects flow through the CLI, the store, the web app and the Spark job.
+Offsets are always character offsets into the *cleaned* text of the article they
+belong to (``Article.text``), because that is what users read and cite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SentenceKind = Literal["body", "heading", "embed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an article came from, precise enough to find it again by hand."""
+
+    kind: str  # text | html | jsonl | csv | warc | stdin | inline
+    path: str
+    line: int | None = None  # 1-based line (JSONL) or row (CSV)
+    record: str | None = None  # WARC-Record-ID
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        if self.record is not None:
+            return f"{self.path}#{self.record}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    kind: SentenceKind = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A piece of the input the cleaner took out, kept so a user can audit it.
+
+    ``at`` is the offset in the cleaned text where the removed piece used to stand.
+    """
+
+    rule: str
+    text: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    """An embedded post (tweet, etc.): content, but from a third source."""
+
+    start: int
+    end: int
+    platform: str
+    author: str | None = None
+    handle: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """A credit or source line found in the text and turned into metadata."""
+
+    kind: str  # source-note | dateline | signoff
+    text: str
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    place: str | None = None
+
+
+@dataclass(slots=True)
+class Article:
+    """One news article, as read and (after ``clean.prepare``) as cleaned.
+
+    ``raw`` is the article text as read, before cleaning: for HTML and WARC that is
+    the main text trafilatura extracted, for the other formats the text field itself.
+    ``text`` is empty until the article has been cleaned.
+    """
+
+    id: str
+    raw: str
+    source: Source
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    published: str | None = None
+    first_seen: str | None = None
+    language: str | None = None
+    text: str = ""
+    sentences: list[Sentence] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    embeds: list[Embed] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def domain(self) -> str | None:
+        return domain_of(self.url)
+
+    def as_dict(self, *, with_raw: bool = False) -> dict[str, Any]:
+        """The JSON shape shared by the CLI export, the API and the reports."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "url": self.url,
+            "domain": self.domain,
+            "outlet": self.outlet,
+            "title": self.title,
+            "published": self.published,
+            "first_seen": self.first_seen,
+            "language": self.language,
+            "text": self.text,
+            "source": asdict(self.source),
+            "sentences": [asdict(s) for s in self.sentences],
+            "removals": [asdict(r) for r in self.removals],
+            "embeds": [asdict(e) for e in self.embeds],
+            "credits": [asdict(c) for c in self.credits],
+            "extra": self.extra,
+        }
+        if with_raw:
+            out["raw"] = self.raw
+        return out
+
+
+def article_id(raw: str, url: str | None, outlet: str | None) -> str:
+    """A stable id: the same text from the same place is the same article.
+
+    The outlet and URL are part of the key on purpose: a verbatim copy published by
+    another outlet is a different article, and exactly what newstrace must find.
+    """
+    h = hashlib.sha256()
+    h.update((url or "").encode())
+    h.update(b"\x00")
+    h.update((outlet or "").encode())
+    h.update(b"\x00")
+    h.update(raw.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:16]
+
+
+def domain_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    rest = url.split("://", 1)[-1]
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    if host.startswith("www."):
+        host = host[4:]
+    return host or None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that could not be read, and why, reported by name and passed over."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"

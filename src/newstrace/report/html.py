@@ -1,0 +1,53 @@
+"""Self-contained HTML reports (inline CSS, no scripts from elsewhere).
+
+Jinja2 runs with autoescaping on: article text is hostile input, and every
+field of it is escaped before it reaches the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from newstrace.model import Article
+
+_ENV = Environment(
+    loader=PackageLoader("newstrace", "report/templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def paragraphs_with_removals(article: Article) -> list[dict[str, Any]]:
+    """The cleaned text as paragraphs, with each removal placed where it stood."""
+    items: list[dict[str, Any]] = []
+    removals = sorted(article.removals, key=lambda r: r.at)
+    r_index = 0
+    pos = 0
+    embed_spans = [(e.start, e.end, e) for e in article.embeds]
+    for line in article.text.split("\n"):
+        end = pos + len(line)
+        while r_index < len(removals) and removals[r_index].at <= pos:
+            items.append({"kind": "removed", "rule": removals[r_index].rule,
+                          "text": removals[r_index].text})
+            r_index += 1
+        embed = next((e for s, t, e in embed_spans if s <= pos and end <= t), None)
+        items.append({"kind": "embed" if embed else "body", "text": line, "embed": embed})
+        pos = end + 1
+    for removal in removals[r_index:]:
+        items.append({"kind": "removed", "rule": removal.rule, "text": removal.text})
+    return items
+
+
+def render_articles_report(
+    articles: Sequence[Article], *, title: str, summary: dict[str, Any]
+) -> str:
+    template = _ENV.get_template("articles.html.j2")
+    return template.render(
+        title=title,
+        summary=summary,
+        articles=[{"a": a, "paragraphs": paragraphs_with_removals(a)} for a in articles],
+    )

@@ -1,0 +1,136 @@
+"""The SQLite store: idempotent, resumable ingest, learned boilerplate, exports."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from newstrace.corpus.ingest import ingest
+from newstrace.corpus.schema import MIGRATIONS
+from newstrace.corpus.store import Store
+from newstrace.errors import StoreError
+from newstrace.io.export import export_articles
+from tests.helpers import BODY, write_jsonl
+
+
+def _corpus(path: Path, n: int, outlet: str = "Gazette") -> Path:
+    return write_jsonl(path, [{"text": f"{BODY} Article number {i} has its own line.",
+                               "outlet": outlet, "title": f"Story {i}",
+                               "url": f"https://g.example/{i}"} for i in range(n)])
+
+
+def test_ingest_is_idempotent_and_skips_unchanged_files(store: Store, tmp_path: Path) -> None:
+    path = _corpus(tmp_path / "c.jsonl", 20)
+    first = ingest([path], store)
+    assert (first.read, first.stored, first.duplicates) == (20, 20, 0)
+    again = ingest([path], store)
+    assert again.files_unchanged == 1 and again.read == 0 and store.count() == 20
+    path.write_text(path.read_text() + json.dumps({"text": BODY + " A late addition.",
+                                                   "outlet": "Gazette"}) + "\n")
+    grown = ingest([path], store)
+    assert (grown.read, grown.stored, grown.duplicates) == (21, 1, 20)
+    assert store.count() == 21
+
+
+def test_sentences_round_trip_with_offsets(store: Store, sample_dir: Path) -> None:
+    ingest([sample_dir], store)
+    for article in store.iter_articles():
+        assert article.sentences
+        for s in article.sentences:
+            assert article.text[s.start : s.end] == s.text
+        fetched = store.get(article.id[:8])
+        assert fetched is not None and fetched.as_dict() == article.as_dict()
+
+
+def test_repeated_outlet_lines_are_learned_and_removed(store: Store, tmp_path: Path) -> None:
+    footer = "Follow The Gazette on Lumina for live coverage of every story"
+    records = [{"text": f"Story {i} begins with a fact about item {i}.\n{footer}\n"
+                        f"It ends with another fact number {i}.",
+                "outlet": "Gazette", "url": f"https://g.example/{i}"} for i in range(4)]
+    records.append({"text": f"An unrelated outlet also says this.\n{footer}", "outlet": "Other"})
+    ingest([write_jsonl(tmp_path / "a.jsonl", records[:2])], store)
+    assert all(footer in a.text for a in store.iter_articles())  # two is not yet a pattern
+    report = ingest([write_jsonl(tmp_path / "b.jsonl", records[2:])], store)
+    assert report.recleaned >= 2
+    gazette = list(store.iter_articles(outlet="Gazette"))
+    assert len(gazette) == 4
+    for article in gazette:
+        assert footer not in article.text
+        assert any(r.rule == "repeated-in-outlet" and r.text == footer for r in article.removals)
+        assert len(article.sentences) == 2
+    (other,) = store.iter_articles(outlet="Other")
+    assert footer in other.text  # evidence is per outlet
+
+
+def test_resume_after_kill_has_no_duplicates_and_loses_nothing(tmp_path: Path) -> None:
+    path = _corpus(tmp_path / "big.jsonl", 6000)
+    db = tmp_path / "kill.db"
+    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "ingest", str(path), "--db",
+                             str(db), "--quiet"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if stored > 0:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    if proc.returncode == 0:
+        pytest.skip("ingest finished before it could be killed")
+    with Store(db) as store:
+        partial = store.count()
+        assert 0 < partial < 6000
+        report = ingest([path], store)
+        assert store.count() == 6000
+        assert report.duplicates == partial and report.stored == 6000 - partial
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM articles")]
+        assert len(ids) == len(set(ids))
+        sentences = store.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT article_id FROM sentences GROUP BY article_id)"
+        ).fetchone()[0]
+        assert sentences == 6000
+
+
+def test_schema_version_and_newer_store_refused(tmp_path: Path) -> None:
+    db = tmp_path / "v.db"
+    with Store(db) as store:
+        assert store.schema_version == len(MIGRATIONS)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer newstrace"):
+        Store(db)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_formats(store: Store, sample_dir: Path, tmp_path: Path, fmt: str) -> None:
+    ingest([sample_dir], store)
+    target = tmp_path / f"out.{fmt}"
+    count = export_articles(store.iter_articles(), target, fmt)
+    assert count == store.count() == 10
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in target.read_text().splitlines()]
+        assert {r["outlet"] for r in rows} >= {"Northwire", "The Lantern Daily"}
+        assert all(r["sentences"] and r["text"] for r in rows)
+    elif fmt == "csv":
+        import csv
+
+        with target.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 10 and all(json.loads(r["removals"]) is not None for r in rows)
+    else:
+        table = pq.read_table(target)
+        assert table.num_rows == 10 and "text" in table.column_names
