@@ -9,6 +9,7 @@ the job), and readers that do not block the writer. Every write goes through
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -147,7 +148,7 @@ class Store:
         except OSError:
             return False
         row = self.conn.execute("SELECT size, mtime_ns FROM sources_done WHERE path = ?",
-                                (str(path.resolve()),)).fetchone()
+                                (os.path.abspath(path),)).fetchone()
         return row is not None and row[0] == st.st_size and row[1] == st.st_mtime_ns
 
     def write_batch(
@@ -199,7 +200,7 @@ class Store:
                 conn.execute(
                     "INSERT OR REPLACE INTO sources_done(path, size, mtime_ns, articles, done_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (str(path.resolve()), st.st_size, st.st_mtime_ns, count, stamp),
+                    (os.path.abspath(path), st.st_size, st.st_mtime_ns, count, stamp),
                 )
         return new_flags
 

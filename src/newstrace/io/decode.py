@@ -23,6 +23,9 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b
                  b"MZ", b"\x00\x00\x01\x00", b"SQLite format 3")
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
     if not isinstance(err, UnicodeDecodeError):
         raise err
@@ -60,7 +63,7 @@ def looks_binary(head: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) * 0.05
 
 
