@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from newstrace.cli import sample_corpus_path
 from newstrace.corpus.store import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("NEWSTRACE_SHARED",
+                             Path(__file__).resolve().parents[2] / "shared"))
 SEEDS = SHARED / "seeds"
 DATA = SHARED / "data"
 

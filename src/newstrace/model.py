@@ -175,3 +175,90 @@ class Skipped:
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+RELATIONS = ("copy", "derived", "same_story", "unrelated")
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedSentence:
+    """One derived sentence and the origin sentence(s) it restates."""
+
+    kind: str  # verbatim | paraphrase
+    score: float
+    derived: Span
+    origin: tuple[Span, ...]
+    derived_index: int
+    origin_indices: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "score": round(self.score, 4),
+                "derived": self.derived.as_dict(),
+                "origin": [s.as_dict() for s in self.origin],
+                "derived_sentence": self.derived_index,
+                "origin_sentences": list(self.origin_indices)}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Something a rewrite changed in an aligned sentence (filled by attribution analysis)."""
+
+    kind: str
+    derived: Span
+    origin: Span | None
+    description: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "derived": self.derived.as_dict(),
+                "origin": self.origin.as_dict() if self.origin else None,
+                "description": self.description}
+
+
+@dataclass(slots=True)
+class PairResult:
+    """The answer to "how are these two articles related, and why"."""
+
+    a: Article
+    b: Article
+    relation: str
+    confidence: float
+    probabilities: dict[str, float]
+    origin: str | None  # "a" | "b" | None
+    direction_evidence: str
+    credit_status: str
+    credit_evidence: list[dict[str, Any]]
+    origin_reused: float
+    derived_from_origin: float
+    verbatim: float
+    alignments: list[AlignedSentence]
+    added: list[Span]
+    dropped: list[Span]
+    changes: list[Change] = field(default_factory=list)
+    similarity: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        def side(article: Article) -> dict[str, Any]:
+            return {"id": article.id, "path": article.source.path, "outlet": article.outlet,
+                    "published": article.published, "title": article.title,
+                    "url": article.url, "language": article.language, "text": article.text}
+
+        return {
+            "a": side(self.a),
+            "b": side(self.b),
+            "relation": self.relation,
+            "confidence": round(self.confidence, 4),
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "origin": self.origin,
+            "direction_evidence": self.direction_evidence,
+            "credit": {"status": self.credit_status, "evidence": self.credit_evidence},
+            "coverage": {"origin_reused": round(self.origin_reused, 4),
+                         "derived_from_origin": round(self.derived_from_origin, 4),
+                         "verbatim": round(self.verbatim, 4)},
+            "similarity": round(self.similarity, 4),
+            "alignments": [al.as_dict() for al in self.alignments],
+            "added": [s.as_dict() for s in self.added],
+            "dropped": [s.as_dict() for s in self.dropped],
+            "changes": [c.as_dict() for c in self.changes],
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+        }

@@ -1,0 +1,1 @@
+"""Evaluation and fitting against public corpora and newstrace's own dev sets."""

@@ -1,0 +1,100 @@
+"""Compare two articles: relation, direction, credit and the sentence alignment.
+
+``decide`` turns ``PairEvidence`` into a ``PairResult`` with the fitted models;
+``compare_articles`` runs the whole thing given an embedder. Both are pure apart
+from the embedder, so the CLI, the corpus pipeline, the web app and the Spark
+job all call them unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from newstrace.model import AlignedSentence, Article, PairResult, Sentence, Span
+from newstrace.nlp.embed import Embedder
+from newstrace.reuse.align import Alignment
+from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairEvidence, gather
+from newstrace.reuse.params import Params, load_params
+
+#: Publication times closer than this do not settle direction (clock noise,
+#: date-only stamps, simultaneous wire releases).
+MIN_HOURS_FOR_DATE_DIRECTION = 0.25
+
+
+def _span(sentences: Sequence[Sentence], index: int) -> Span:
+    s = sentences[index]
+    return Span(s.start, s.end, s.text)
+
+
+def _alignment_spans(al: Alignment, origin: Article, derived: Article) -> list[AlignedSentence]:
+    out = []
+    for link in sorted(al.links, key=lambda lk: lk.derived):
+        out.append(AlignedSentence(
+            kind=link.kind, score=link.score,
+            derived=_span(derived.sentences, link.derived),
+            origin=tuple(_span(origin.sentences, j) for j in link.origin),
+            derived_index=link.derived, origin_indices=link.origin,
+        ))
+    return out
+
+
+def decide_direction(ev: PairEvidence, params: Params) -> tuple[str, str, float]:
+    """Which side is the origin: ("a"|"b", why, probability that it is a)."""
+    p_a = float(params.direction.predict(ev.direction_x[None, :])[0])
+    if ev.hours_apart is not None and abs(ev.hours_apart) >= MIN_HOURS_FOR_DATE_DIRECTION:
+        side = "a" if ev.hours_apart > 0 else "b"
+        return side, f"published {abs(ev.hours_apart):.1f} hours earlier", p_a
+    credit_a, credit_b = ev.credit_b_to_a.status == "credited", ev.credit_a_to_b.status == \
+        "credited"
+    if credit_a != credit_b:
+        side = "a" if credit_a else "b"
+        other = "b" if side == "a" else "a"
+        return side, f"{other} credits {side}'s outlet", p_a
+    side = "a" if p_a >= 0.5 else "b"
+    return side, ("no usable dates; from the asymmetry of the evidence "
+                  f"(p={max(p_a, 1 - p_a):.2f})"), p_a
+
+
+def decide(ev: PairEvidence, params: Params) -> PairResult:
+    probs = params.verdict.predict(ev.verdict_x[None, :])[0]
+    by_class = dict(zip(params.verdict.classes, (float(p) for p in probs), strict=True))
+    relation = max(by_class, key=lambda k: by_class[k])
+    origin: str | None = None
+    why = ""
+    if relation in ("copy", "derived"):
+        origin, why, _ = decide_direction(ev, params)
+    if origin == "b":
+        al, origin_art, derived_art, credit = ev.a_from_b, ev.b, ev.a, ev.credit_a_to_b
+    else:
+        al, origin_art, derived_art, credit = ev.b_from_a, ev.a, ev.b, ev.credit_b_to_a
+    similarity = float(params.similarity.predict(ev.verdict_x[None, :])[0])
+    features = dict(zip(VERDICT_FEATURES, (float(x) for x in ev.verdict_x), strict=True))
+    features.update({f"direction_{k}": float(x)
+                     for k, x in zip(DIRECTION_FEATURES, ev.direction_x, strict=True)})
+    return PairResult(
+        a=ev.a, b=ev.b, relation=relation, confidence=by_class[relation],
+        probabilities=by_class, origin=origin, direction_evidence=why,
+        credit_status=credit.status if relation in ("copy", "derived") else "unknown",
+        credit_evidence=[e.as_dict() for e in credit.evidence]
+        if relation in ("copy", "derived") else [],
+        origin_reused=al.origin_coverage, derived_from_origin=al.derived_coverage,
+        verbatim=al.verbatim_coverage,
+        alignments=_alignment_spans(al, origin_art, derived_art),
+        added=[_span(derived_art.sentences, i) for i in al.added],
+        dropped=[_span(origin_art.sentences, j) for j in al.dropped],
+        similarity=similarity, features=features,
+    )
+
+
+def sentence_vectors(article: Article, embedder: Embedder) -> np.ndarray:
+    return embedder.encode([s.text for s in article.sentences])
+
+
+def compare_articles(a: Article, b: Article, embedder: Embedder,
+                     params: Params | None = None) -> PairResult:
+    params = params or load_params()
+    ev = gather(a, b, sentence_vectors(a, embedder), sentence_vectors(b, embedder),
+                params.sentence, params.sentence_threshold)
+    return decide(ev, params)

@@ -1,0 +1,140 @@
+"""Sentence-pair evidence: embedding similarity plus lexical overlap, as matrices.
+
+A paraphrase keeps the facts (content words, names, numbers) and the meaning
+(embedding) while changing the wording; a sentence of an independent report on
+the same event shares the topic but usually not the specific facts in the same
+combination. Each pair of sentences gets a small feature vector, and a logistic
+model fitted on MSRP (``newstrace.evaluation.fit``) turns it into a probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from newstrace.reuse.tokens import Tokens, content_words, entities, numbers
+
+FEATURES = ("cos", "words_left", "words_right", "bigrams_left", "bigrams_right",
+            "content_left", "content_right", "unmatched_left", "unmatched_right",
+            "num_jaccard", "num_conflict", "entity_jaccard", "len_ratio")
+#: Unmatched content-word counts are capped: past this, more is not more evidence.
+_UNMATCHED_CAP = 12.0
+
+
+@dataclass(slots=True)
+class SentenceSet:
+    """The sentences of one article with everything pair scoring needs."""
+
+    texts: list[str]
+    vectors: np.ndarray
+    words: list[frozenset[str]]
+    bigrams: list[frozenset[str]]
+    content: list[frozenset[str]]
+    nums: list[frozenset[str]]
+    ents: list[frozenset[str]]
+    lengths: np.ndarray  # words per sentence
+
+    @classmethod
+    def build(cls, texts: Sequence[str], vectors: np.ndarray) -> SentenceSet:
+        forms = [Tokens.of(t).forms for t in texts]
+        return cls(
+            list(texts), vectors,
+            [frozenset(f) for f in forms],
+            [frozenset(f"{x} {y}" for x, y in zip(f, f[1:], strict=False)) for f in forms],
+            [frozenset(content_words(t)) for t in texts],
+            [frozenset(numbers(t)) for t in texts],
+            [frozenset(entities(t)) for t in texts],
+            np.array([max(len(f), 1) for f in forms], dtype=np.float32),
+        )
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def merged(self, indices: Sequence[int]) -> SentenceSet:
+        """Several sentences read as one (a derived sentence may fuse them)."""
+        vector = self.vectors[list(indices)].sum(axis=0)
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return SentenceSet(
+            [" ".join(self.texts[i] for i in indices)], vector[None, :],
+            [frozenset().union(*(self.words[i] for i in indices))],
+            [frozenset().union(*(self.bigrams[i] for i in indices))],
+            [frozenset().union(*(self.content[i] for i in indices))],
+            [frozenset().union(*(self.nums[i] for i in indices))],
+            [frozenset().union(*(self.ents[i] for i in indices))],
+            np.array([sum(self.lengths[i] for i in indices)], dtype=np.float32),
+        )
+
+
+def _overlap(left: list[frozenset[str]], right: list[frozenset[str]]) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray]:
+    """Intersection sizes and set sizes for all pairs, via a shared vocabulary."""
+    vocab: dict[str, int] = {}
+    for group in (left, right):
+        for s in group:
+            for w in s:
+                vocab.setdefault(w, len(vocab))
+    ml = np.zeros((len(left), max(len(vocab), 1)), dtype=np.float32)
+    mr = np.zeros((len(right), max(len(vocab), 1)), dtype=np.float32)
+    for i, s in enumerate(left):
+        ml[i, [vocab[w] for w in s]] = 1.0
+    for j, s in enumerate(right):
+        mr[j, [vocab[w] for w in s]] = 1.0
+    return ml @ mr.T, ml.sum(axis=1), mr.sum(axis=1)
+
+
+def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
+    """Features for every (left sentence, right sentence): shape (n_left, n_right, F)."""
+    n, m = len(left), len(right)
+    out = np.zeros((n, m, len(FEATURES)), dtype=np.float32)
+    if n == 0 or m == 0:
+        return out
+    out[..., 0] = left.vectors @ right.vectors.T
+    for k, (lsets, rsets) in enumerate(((left.words, right.words),
+                                        (left.bigrams, right.bigrams),
+                                        (left.content, right.content))):
+        inter, size_l, size_r = _overlap(lsets, rsets)
+        out[..., 1 + 2 * k] = inter / np.maximum(size_l[:, None], 1)
+        out[..., 2 + 2 * k] = inter / np.maximum(size_r[None, :], 1)
+        if k == 2:
+            out[..., 7] = np.minimum(size_l[:, None] - inter, _UNMATCHED_CAP)
+            out[..., 8] = np.minimum(size_r[None, :] - inter, _UNMATCHED_CAP)
+    inter, size_l, size_r = _overlap(left.nums, right.nums)
+    union = size_l[:, None] + size_r[None, :] - inter
+    both = (size_l[:, None] > 0) & (size_r[None, :] > 0)
+    out[..., 9] = np.where(union > 0, inter / np.maximum(union, 1), 0)
+    out[..., 10] = (both & (inter == 0)).astype(np.float32)
+    inter, size_l, size_r = _overlap(left.ents, right.ents)
+    union = size_l[:, None] + size_r[None, :] - inter
+    out[..., 11] = np.where(union > 0, inter / np.maximum(union, 1), 0)
+    lengths = left.lengths[:, None], right.lengths[None, :]
+    out[..., 12] = np.minimum(*lengths) / np.maximum(*lengths)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticModel:
+    """A fitted logistic model over named features (weights on standardised inputs)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, d: dict[str, object]) -> LogisticModel:
+        return cls(tuple(d["features"]), np.asarray(d["mean"], dtype=np.float32),  # type: ignore[arg-type]
+                   np.asarray(d["scale"], dtype=np.float32),  # type: ignore[arg-type]
+                   np.asarray(d["coef"], dtype=np.float32),  # type: ignore[arg-type]
+                   float(d["intercept"]))  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "coef": self.coef.tolist(),
+                "intercept": self.intercept}
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))

@@ -1,0 +1,177 @@
+"""Pair evidence: both alignments of a pair and the features the verdict reads.
+
+Whether B derives from A is unknown until the verdict, so the pair is aligned
+both ways (B onto A and A onto B) from one score matrix. Verdict features are
+symmetric (the larger and the smaller of each two-way measure); direction
+features are the differences between the two ways.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from newstrace.clean.dates import parse_date
+from newstrace.model import Article
+from newstrace.reuse.align import Alignment, align
+from newstrace.reuse.credit import CreditResult, find_credit
+from newstrace.reuse.evidence import LogisticModel, SentenceSet
+from newstrace.reuse.tokens import Tokens, entities, numbers
+from newstrace.reuse.verbatim import Passage, Run, verbatim_passages
+
+VERDICT_FEATURES = (
+    "coverage_hi", "coverage_lo", "verbatim_hi", "verbatim_lo", "paraphrase_hi",
+    "origin_coverage_hi", "mean_link_score", "soft_coverage_hi", "soft_coverage_lo",
+    "doc_cos", "entity_jaccard", "number_jaccard", "order", "length_ratio", "mutual_hi",
+    "mutual_lo", "days_apart", "has_dates",
+)
+DIRECTION_FEATURES = (
+    "d_coverage", "d_origin_coverage", "d_soft", "log_length_ratio", "d_credit", "d_embeds",
+    "d_added",
+)
+
+
+@dataclass(slots=True)
+class PairEvidence:
+    """Everything measured about a pair before any decision is taken."""
+
+    a: Article
+    b: Article
+    b_from_a: Alignment  # b read as derived from a
+    a_from_b: Alignment  # a read as derived from b
+    credit_b_to_a: CreditResult  # does b credit a's outlet?
+    credit_a_to_b: CreditResult
+    verdict_x: np.ndarray
+    direction_x: np.ndarray  # positive values point to a as the origin
+    hours_apart: float | None  # b.published - a.published, when both are known
+    similarity: float  # 0..1 graded same-story similarity
+
+
+def _swap(passages: list[Passage]) -> list[Passage]:
+    return [Passage(p.b_start, p.b_end, p.a_start, p.a_end,
+                    [Run(r.b0, r.a0, r.length) for r in p.runs]) for p in passages]
+
+
+def _order(al: Alignment) -> float:
+    """Spearman correlation of link positions: copied order is kept, rewrites shuffle."""
+    pairs = [(lk.derived, float(np.mean(lk.origin))) for lk in al.links]
+    if len(pairs) < 3:
+        return 0.0
+    x = np.argsort(np.argsort([p[0] for p in pairs])).astype(float)
+    y = np.argsort(np.argsort([p[1] for p in pairs])).astype(float)
+    if x.std() == 0 or y.std() == 0:
+        return 0.0
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _soft(scores: np.ndarray, lengths: np.ndarray) -> float:
+    """Length-weighted mean of each sentence's best match: coverage without a threshold."""
+    if scores.size == 0:
+        return 0.0
+    return float((scores.max(axis=1) * lengths).sum() / max(lengths.sum(), 1.0))
+
+
+def _mutual(al: Alignment, lengths: np.ndarray, threshold: float) -> float:
+    """Share of derived words in sentences whose best match is mutual (or copied).
+
+    A rewrite's sentence and the origin sentence it restates pick each other; a
+    same-topic sentence of an independent report rarely does.
+    """
+    scores = al.scores
+    if scores.size == 0:
+        return 0.0
+    best_o = scores.argmax(axis=1)
+    best_d = scores.argmax(axis=0)
+    rows = np.arange(scores.shape[0])
+    mutual = (best_d[best_o] == rows) & (scores[rows, best_o] >= threshold)
+    for link in al.links:
+        if link.kind == "verbatim":
+            mutual[link.derived] = True
+    return float((mutual * lengths).sum() / max(lengths.sum(), 1.0))
+
+
+def _days_apart(hours: float | None) -> tuple[float, float]:
+    """(closeness feature, has-dates flag); unknown dates sit mid-scale."""
+    if hours is None:
+        return 0.5, 0.0
+    return min(math.log1p(abs(hours) / 24.0) / math.log1p(30.0), 1.0), 1.0
+
+
+def _jaccard(x: set[str], y: set[str]) -> float:
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def _hours_apart(a: Article, b: Article) -> float | None:
+    from datetime import UTC, datetime
+
+    def when(article: Article) -> datetime | None:
+        iso = parse_date(article.published)
+        if iso is None:
+            return None
+        dt = datetime.fromisoformat(iso)
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+    ta, tb = when(a), when(b)
+    if ta is None or tb is None:
+        return None
+    return (tb - ta).total_seconds() / 3600.0
+
+
+def gather(
+    a: Article,
+    b: Article,
+    vectors_a: np.ndarray,
+    vectors_b: np.ndarray,
+    sentence_model: LogisticModel,
+    threshold: float,
+) -> PairEvidence:
+    ta, tb = Tokens.of(a.text), Tokens.of(b.text)
+    sa = SentenceSet.build([s.text for s in a.sentences], vectors_a)
+    sb = SentenceSet.build([s.text for s in b.sentences], vectors_b)
+    passages = verbatim_passages(ta, tb)
+    b_from_a = align(ta, a.sentences, sa, tb, b.sentences, sb, sentence_model, threshold,
+                     passages=passages)
+    a_from_b = align(tb, b.sentences, sb, ta, a.sentences, sa, sentence_model, threshold,
+                     passages=_swap(passages))
+    credit_ba, credit_ab = find_credit(a, b), find_credit(b, a)
+
+    cov = (b_from_a.derived_coverage, a_from_b.derived_coverage)
+    verb = (b_from_a.verbatim_coverage, a_from_b.verbatim_coverage)
+    hi = 0 if cov[0] >= cov[1] else 1
+    main = (b_from_a, a_from_b)[hi]
+    soft_b = _soft(b_from_a.scores, sb.lengths)
+    soft_a = _soft(a_from_b.scores, sa.lengths)
+    doc_a = vectors_a.mean(axis=0) if len(vectors_a) else np.zeros(vectors_b.shape[-1])
+    doc_b = vectors_b.mean(axis=0) if len(vectors_b) else np.zeros(vectors_a.shape[-1])
+    denom = float(np.linalg.norm(doc_a) * np.linalg.norm(doc_b)) or 1.0
+    doc_cos = float(doc_a @ doc_b) / denom
+    len_a, len_b = max(len(ta), 1), max(len(tb), 1)
+    mutual = (_mutual(b_from_a, sb.lengths, threshold), _mutual(a_from_b, sa.lengths, threshold))
+    hours = _hours_apart(a, b)
+    verdict_x = np.array([
+        max(cov), min(cov), max(verb), min(verb), max(cov) - verb[hi],
+        max(b_from_a.origin_coverage, a_from_b.origin_coverage), main.mean_score,
+        max(soft_a, soft_b), min(soft_a, soft_b), doc_cos,
+        _jaccard(entities(a.text), entities(b.text)), _jaccard(numbers(a.text), numbers(b.text)),
+        _order(main), min(len_a, len_b) / max(len_a, len_b), max(mutual), min(mutual),
+        *_days_apart(hours),
+    ], dtype=np.float32)
+
+    def credited(c: CreditResult) -> float:
+        return 1.0 if c.status == "credited" else 0.0
+
+    added_b = len(b_from_a.added) / max(len(b.sentences), 1)
+    added_a = len(a_from_b.added) / max(len(a.sentences), 1)
+    direction_x = np.array([
+        cov[0] - cov[1],
+        a_from_b.origin_coverage - b_from_a.origin_coverage,
+        soft_b - soft_a,
+        math.log(len_b / len_a),
+        credited(credit_ba) - credited(credit_ab),
+        float(bool(b.embeds)) - float(bool(a.embeds)),
+        added_b - added_a,
+    ], dtype=np.float32)
+    return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
+                        hours, similarity=doc_cos)

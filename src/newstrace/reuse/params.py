@@ -1,0 +1,78 @@
+"""Fitted parameters shipped with newstrace (written by ``newstrace.evaluation.fit``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+
+from newstrace.errors import NewstraceError
+from newstrace.reuse.evidence import LogisticModel
+
+PARAMS_FILE = "params.json"
+
+
+@dataclass(frozen=True, slots=True)
+class SoftmaxModel:
+    """Multinomial logistic regression on standardised features."""
+
+    classes: tuple[str, ...]
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # classes × features
+    intercept: np.ndarray
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SoftmaxModel:
+        return cls(tuple(d["classes"]), tuple(d["features"]),
+                   np.asarray(d["mean"], dtype=np.float64), np.asarray(d["scale"], np.float64),
+                   np.asarray(d["coef"], dtype=np.float64),
+                   np.asarray(d["intercept"], dtype=np.float64))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"classes": list(self.classes), "features": list(self.features),
+                "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept.tolist()}
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        z = ((np.atleast_2d(x) - self.mean) / self.scale) @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    sentence: LogisticModel
+    sentence_threshold: float
+    verdict: SoftmaxModel
+    direction: LogisticModel
+    similarity: LogisticModel
+    raw: dict[str, Any]
+
+
+def parse_params(raw: dict[str, Any]) -> Params:
+    return Params(
+        sentence=LogisticModel.from_dict(raw["sentence"]),
+        sentence_threshold=float(raw["sentence"]["threshold"]),
+        verdict=SoftmaxModel.from_dict(raw["verdict"]),
+        direction=LogisticModel.from_dict(raw["direction"]),
+        similarity=LogisticModel.from_dict(raw["similarity"]),
+        raw=raw,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_params() -> Params:
+    path = files("newstrace") / "reuse" / PARAMS_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NewstraceError(f"fitted parameters missing or damaged ({exc}); reinstall "
+                             "newstrace or run: python -m newstrace.evaluation.fit") from exc
+    return parse_params(raw)

@@ -1,0 +1,77 @@
+"""Word tokens with character offsets, and the lexical evidence built from them.
+
+Everything in ``reuse`` compares words, so tokenisation is done once per text
+and shared: lower-cased forms for matching, offsets for reporting spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"\w+(?:[’'.,]\w+)*", re.UNICODE)
+_NUMBER = re.compile(r"^\d[\d.,]*$")
+
+#: Function words carry no evidence of reuse: every English text shares them.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it
+its itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were
+what when where which while who whom why will with would you your yours yourself yourselves
+said says say told according would also new one two year years last week time people mr mrs
+ms
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    form: str  # lower-cased
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Tokens:
+    """The word tokens of one text; ``forms`` are the lower-cased words alone."""
+
+    text: str
+    tokens: list[Token]
+    forms: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        tokens = [Token(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        return cls(text, tokens, [t.form for t in tokens])
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in (m.group().lower() for m in _WORD.finditer(text))
+            if w not in STOPWORDS and len(w) > 1 and not _NUMBER.match(w)}
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers as written, normalised (``3,7`` and ``3.7`` differ on purpose)."""
+    return {m.group().rstrip(".,") for m in re.finditer(r"\d[\d.,]*\d|\d", text)}
+
+
+_ENTITY = re.compile(r"\b[A-Z][\w’'-]*[\w](?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*\w)*")
+
+
+def entities(text: str) -> set[str]:
+    """Capitalised word runs: cheap named-entity evidence without a tagger.
+
+    Sentence-initial function words ("The", "He") are dropped; a sentence-initial
+    common noun slips through, which costs little as evidence.
+    """
+    out: set[str] = set()
+    for m in _ENTITY.finditer(text):
+        words = [w for w in m.group().lower().split() if w not in STOPWORDS]
+        if words:
+            out.add(" ".join(words))
+    return out
