@@ -234,6 +234,7 @@ class PairResult:
     added: list[Span]
     dropped: list[Span]
     changes: list[Change] = field(default_factory=list)
+    passages: list[tuple[Span, Span]] = field(default_factory=list)  # (origin, derived) copied
     similarity: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
 
@@ -257,6 +258,8 @@ class PairResult:
                          "verbatim": round(self.verbatim, 4)},
             "similarity": round(self.similarity, 4),
             "alignments": [al.as_dict() for al in self.alignments],
+            "verbatim_passages": [{"origin": o.as_dict(), "derived": d.as_dict()}
+                                  for o, d in self.passages],
             "added": [s.as_dict() for s in self.added],
             "dropped": [s.as_dict() for s in self.dropped],
             "changes": [c.as_dict() for c in self.changes],

@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,11 @@ from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairE
 from newstrace.reuse.params import PARAMS_FILE
 
 #: Alignment thresholds tried; the one with the best cross-validated verdict wins.
-THRESHOLD_GRID = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
+THRESHOLD_GRID = (0.4, 0.45, 0.5, 0.55, 0.6)
+CONTEXT_BONUS_GRID = (0.0, 0.05, 0.1)
+#: The sets with real rewrites and real independent reports: alignment settings are
+#: chosen on the mean of overall macro-F1 and accuracy on these (the hard case).
+HARD_CASE_SOURCES = ("news_dev", "news_dev_undated", "clough")
 PARAMS_PATH = Path(__file__).resolve().parents[1] / "reuse" / PARAMS_FILE
 
 
@@ -126,7 +130,8 @@ class Example:
 
 
 def gather_examples(groups: dict[str, list[LabelledPair]], embedder: Embedder,
-                    sentence: LogisticModel, threshold: float) -> list[Example]:
+                    sentence: LogisticModel, threshold: float,
+                    context_bonus: float = 0.0) -> list[Example]:
     out = []
     for source, pairs in groups.items():
         started = time.perf_counter()
@@ -134,9 +139,13 @@ def gather_examples(groups: dict[str, list[LabelledPair]], embedder: Embedder,
             a, b = to_article(pair.a), to_article(pair.b)
             if not a.sentences or not b.sentences:
                 continue
-            va = embedder.encode([s.text for s in a.sentences])
-            vb = embedder.encode([s.text for s in b.sentences])
-            out.append(Example(pair, source, gather(a, b, va, vb, sentence, threshold)))
+            out.append(Example(pair, source, gather(a, b, embedder.encode, sentence, threshold,
+                                                    context_bonus)))
+            if a.published and b.published:  # the same pair as seen without dates
+                a_nd, b_nd = replace(a, published=None), replace(b, published=None)
+                out.append(Example(pair, f"{source}_undated",
+                                   gather(a_nd, b_nd, embedder.encode, sentence, threshold,
+                                          context_bonus)))
         print(f"  {source}: {len(pairs)} pairs in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
     return out
@@ -172,8 +181,16 @@ def fit_verdict(examples: list[Example], c: float = 1.0) -> tuple[dict[str, Any]
     for train, test in GroupKFold(5).split(x, y, groups):
         model = SoftmaxModel.from_dict(_softmax_fit(x[train], y[train], c))
         predicted[test] = [RELATIONS[k] for k in model.predict(x[test]).argmax(axis=1)]
+    sources = np.array([e.source for e in examples])
+    hard = np.isin(sources, HARD_CASE_SOURCES)
     report = {"cv_accuracy": round(float((predicted == y).mean()), 4),
               "cv_macro_f1": round(float(f1_score(y, predicted, average="macro")), 4),
+              "cv_accuracy_by_source": {
+                  s: round(float((predicted[sources == s] == y[sources == s]).mean()), 4)
+                  for s in sorted(set(sources))},
+              "cv_selection_score": round(float(
+                  (f1_score(y, predicted, average="macro")
+                   + ((predicted[hard] == y[hard]).mean() if hard.any() else 0)) / 2), 4),
               "examples": {s: int(sum(1 for e in examples if e.source == s))
                            for s in sorted({e.source for e in examples})}}
     return _softmax_fit(x, y, c), report
@@ -221,17 +238,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {sentence_report}", file=sys.stderr)
     groups = training_pairs()
     groups["semeval_en_all"] = semeval_pairs(low=4.0, high=5.0)  # every en-en pair
-    best: tuple[float, float, list[Example]] | None = None
+    best: tuple[float, float, float, list[Example]] | None = None
     for threshold in THRESHOLD_GRID:
-        print(f"pair evidence at alignment threshold {threshold:.2f}…", file=sys.stderr)
-        found = gather_examples(groups, embedder, model, threshold)
-        _, report = fit_verdict([e for e in found if e.source != "semeval_en_all"])
-        print(f"  verdict CV: {report}", file=sys.stderr)
-        if best is None or report["cv_macro_f1"] > best[0]:
-            best = (report["cv_macro_f1"], threshold, found)
+        for bonus in CONTEXT_BONUS_GRID:
+            print(f"pair evidence at threshold {threshold:.2f}, context bonus {bonus:.2f}…",
+                  file=sys.stderr)
+            found = gather_examples(groups, embedder, model, threshold, bonus)
+            _, report = fit_verdict([e for e in found if e.source != "semeval_en_all"])
+            print(f"  verdict CV: {report}", file=sys.stderr)
+            if best is None or report["cv_selection_score"] > best[0]:
+                best = (report["cv_selection_score"], threshold, bonus, found)
     assert best is not None
-    _, sentence["threshold"], examples = best
+    _, sentence["threshold"], sentence["context_bonus"], examples = best
     sentence_report["alignment_threshold"] = sentence["threshold"]
+    sentence_report["context_bonus"] = sentence["context_bonus"]
     verdict_examples = [e for e in examples if e.source != "semeval_en_all"]
     verdict, verdict_report = fit_verdict(verdict_examples)
     print(f"verdict: {verdict_report}", file=sys.stderr)

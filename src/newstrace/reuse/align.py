@@ -29,7 +29,9 @@ VERBATIM_SENTENCE_COVERAGE = 0.5
 #: An origin sentence contributes to a verbatim link with this share of the copied words.
 VERBATIM_SOURCE_SHARE = 0.2
 #: Fusion must beat the best single origin sentence by this margin.
-FUSION_MARGIN = 0.05
+FUSION_MARGIN = 0.1
+#: …and each fused sentence must account for this many content words of its own.
+FUSION_MIN_OWN_WORDS = 2
 FUSION_CANDIDATES = 3
 
 
@@ -84,6 +86,7 @@ def align(
     threshold: float,
     *,
     passages: list[Passage] | None = None,
+    context_bonus: float = 0.0,
 ) -> Alignment:
     n_d, n_o = len(derived_sentences), len(origin_sentences)
     if passages is None:
@@ -105,9 +108,7 @@ def align(
     copied_per_d = np.bincount(d_sent[(d_sent >= 0) & copied], minlength=n_d).astype(np.float32)
     words_per_o = np.bincount(o_sent[o_sent >= 0], minlength=n_o).astype(np.float32)
 
-    feats = pair_features(derived_set, origin_set)
-    scores = model.predict(feats.reshape(-1, feats.shape[-1])).reshape(n_d, n_o) \
-        if n_d and n_o else np.zeros((n_d, n_o), dtype=np.float32)
+    scores = sentence_scores(derived_set, origin_set, n_o, model)
 
     links: list[Link] = []
     for i in range(n_d):
@@ -117,12 +118,18 @@ def align(
             picked = tuple(int(j) for j in np.flatnonzero(row >= VERBATIM_SOURCE_SHARE * row.sum()))
             links.append(Link(i, picked, "verbatim", float(min(share, 1.0))))
             continue
-        if n_o == 0:
+        if n_o == 0 or derived_sentences[i].kind == "embed":
+            # an embedded post is a third party's words: copied, perhaps, never reworded
             continue
         link = _paraphrase_link(i, scores[i], derived_set, origin_set, model, threshold)
         if link is not None:
             links.append(link)
 
+    if context_bonus > 0 and n_o:
+        embeds = [i for i, s in enumerate(derived_sentences) if s.kind == "embed"]
+        masked = scores.copy()
+        masked[embeds] = np.nan
+        links = _context_links(links, masked, threshold, context_bonus)
     linked_d = {lk.derived for lk in links}
     used_o = {j for lk in links for j in lk.origin}
     added = [i for i in range(n_d) if i not in linked_d]
@@ -139,6 +146,57 @@ def align(
         verbatim_coverage=float(copied.sum()) / max(len(derived_tokens), 1),
         scores=scores,
     )
+
+
+def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
+                   bonus: float) -> list[Link]:
+    """Second pass: a sentence next to a linked one may link to the origin's neighbour.
+
+    Rewrites keep local order more often than not ("He added that …" follows
+    the sentence it continues), so a score just under the threshold is enough
+    when the neighbouring sentences line up on both sides.
+    """
+    by_derived = {lk.derived: lk for lk in links}
+    added: list[Link] = []
+    for i in range(scores.shape[0]):
+        if i in by_derived or not np.isfinite(scores[i]).all():
+            continue
+        candidates: set[int] = set()
+        for step in (-1, 1):
+            neighbour = by_derived.get(i + step)
+            if neighbour is not None:
+                candidates.update(j - step for j in neighbour.origin)
+        candidates = {j for j in candidates if 0 <= j < scores.shape[1]}
+        if not candidates:
+            continue
+        j = max(candidates, key=lambda c: scores[i, c])
+        if scores[i, j] + bonus >= threshold:
+            added.append(Link(i, (j,), "paraphrase", float(scores[i, j])))
+    return sorted(links + added, key=lambda lk: lk.derived)
+
+
+def sentence_scores(derived_set: SentenceSet, origin_units: SentenceSet, n_origin: int,
+                    model: LogisticModel) -> np.ndarray:
+    """Derived × origin-sentence probabilities; a sentence scores as its best clause."""
+    n_d = len(derived_set)
+    if n_d == 0 or n_origin == 0:
+        return np.zeros((n_d, n_origin), dtype=np.float32)
+    feats = pair_features(derived_set, origin_units)
+    unit_scores = model.predict(feats.reshape(-1, feats.shape[-1])).reshape(n_d, -1)
+    scores = unit_scores[:, :n_origin].copy()
+    for u in range(n_origin, len(origin_units)):
+        j = int(origin_units.parent[u])
+        np.maximum(scores[:, j], unit_scores[:, u], out=scores[:, j])
+    return scores
+
+
+def _contributes(derived: frozenset[str], members: list[frozenset[str]]) -> bool:
+    """Each fused origin sentence must explain words of the derived one the others do not."""
+    for k, own in enumerate(members):
+        others = frozenset().union(*(m for i, m in enumerate(members) if i != k))
+        if len((derived & own) - others) < FUSION_MIN_OWN_WORDS:
+            return False
+    return True
 
 
 def _paraphrase_link(
@@ -159,6 +217,9 @@ def _paraphrase_link(
         single = derived_set.merged([i])
         for size in (2, 3):
             for combo in combinations(sorted(candidates), size):
+                if not _contributes(derived_set.content[i],
+                                    [origin_set.content[j] for j in combo]):
+                    continue
                 fused = origin_set.merged(list(combo))
                 score = float(model.predict(pair_features(single, fused)[0, 0])[()])
                 if score > chosen_score + FUSION_MARGIN:

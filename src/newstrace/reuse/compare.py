@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from newstrace.model import AlignedSentence, Article, PairResult, Sentence, Span
 from newstrace.nlp.embed import Embedder
 from newstrace.reuse.align import Alignment
 from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairEvidence, gather
 from newstrace.reuse.params import Params, load_params
+from newstrace.reuse.tokens import Tokens
+from newstrace.reuse.verbatim import char_span
 
 #: Publication times closer than this do not settle direction (clock noise,
 #: date-only stamps, simultaneous wire releases).
@@ -84,17 +84,24 @@ def decide(ev: PairEvidence, params: Params) -> PairResult:
         alignments=_alignment_spans(al, origin_art, derived_art),
         added=[_span(derived_art.sentences, i) for i in al.added],
         dropped=[_span(origin_art.sentences, j) for j in al.dropped],
+        passages=_passage_spans(al, origin_art, derived_art),
         similarity=similarity, features=features,
     )
 
 
-def sentence_vectors(article: Article, embedder: Embedder) -> np.ndarray:
-    return embedder.encode([s.text for s in article.sentences])
+def _passage_spans(al: Alignment, origin: Article, derived: Article) -> list[tuple[Span, Span]]:
+    to, td = Tokens.of(origin.text), Tokens.of(derived.text)
+    out = []
+    for p in al.passages:
+        o0, o1 = char_span(to, p.a_start, p.a_end)
+        d0, d1 = char_span(td, p.b_start, p.b_end)
+        out.append((Span(o0, o1, origin.text[o0:o1]), Span(d0, d1, derived.text[d0:d1])))
+    return out
 
 
 def compare_articles(a: Article, b: Article, embedder: Embedder,
                      params: Params | None = None) -> PairResult:
     params = params or load_params()
-    ev = gather(a, b, sentence_vectors(a, embedder), sentence_vectors(b, embedder),
-                params.sentence, params.sentence_threshold)
+    ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
+                params.context_bonus)
     return decide(ev, params)

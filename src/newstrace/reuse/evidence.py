@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -35,19 +37,29 @@ class SentenceSet:
     nums: list[frozenset[str]]
     ents: list[frozenset[str]]
     lengths: np.ndarray  # words per sentence
+    #: for each unit, the sentence it belongs to (units past the sentences are clauses)
+    parent: np.ndarray
 
     @classmethod
-    def build(cls, texts: Sequence[str], vectors: np.ndarray) -> SentenceSet:
+    def build(cls, texts: Sequence[str], vectors: np.ndarray,
+              parent: Sequence[int] | None = None) -> SentenceSet:
         forms = [Tokens.of(t).forms for t in texts]
         return cls(
             list(texts), vectors,
             [frozenset(f) for f in forms],
-            [frozenset(f"{x} {y}" for x, y in zip(f, f[1:], strict=False)) for f in forms],
+            [frozenset(f"{x} {y}" for x, y in pairwise(f)) for f in forms],
             [frozenset(content_words(t)) for t in texts],
             [frozenset(numbers(t)) for t in texts],
             [frozenset(entities(t)) for t in texts],
             np.array([max(len(f), 1) for f in forms], dtype=np.float32),
+            np.asarray(parent if parent is not None else range(len(texts)), dtype=np.int64),
         )
+
+    def head(self, n: int) -> SentenceSet:
+        """The first ``n`` units (the sentences, without their clauses)."""
+        return SentenceSet(self.texts[:n], self.vectors[:n], self.words[:n], self.bigrams[:n],
+                           self.content[:n], self.nums[:n], self.ents[:n], self.lengths[:n],
+                           self.parent[:n])
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -64,6 +76,7 @@ class SentenceSet:
             [frozenset().union(*(self.nums[i] for i in indices))],
             [frozenset().union(*(self.ents[i] for i in indices))],
             np.array([sum(self.lengths[i] for i in indices)], dtype=np.float32),
+            np.zeros(1, dtype=np.int64),
         )
 
 
@@ -124,13 +137,12 @@ class LogisticModel:
     intercept: float
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> LogisticModel:
-        return cls(tuple(d["features"]), np.asarray(d["mean"], dtype=np.float32),  # type: ignore[arg-type]
-                   np.asarray(d["scale"], dtype=np.float32),  # type: ignore[arg-type]
-                   np.asarray(d["coef"], dtype=np.float32),  # type: ignore[arg-type]
-                   float(d["intercept"]))  # type: ignore[arg-type]
+    def from_dict(cls, d: dict[str, Any]) -> LogisticModel:
+        return cls(tuple(d["features"]), np.asarray(d["mean"], dtype=np.float32),
+                   np.asarray(d["scale"], dtype=np.float32),
+                   np.asarray(d["coef"], dtype=np.float32), float(d["intercept"]))
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {"features": list(self.features), "mean": self.mean.tolist(),
                 "scale": self.scale.tolist(), "coef": self.coef.tolist(),
                 "intercept": self.intercept}

@@ -9,17 +9,21 @@ features are the differences between the two ways.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from newstrace.clean.dates import parse_date
 from newstrace.model import Article
+from newstrace.nlp.clauses import clauses
 from newstrace.reuse.align import Alignment, align
 from newstrace.reuse.credit import CreditResult, find_credit
 from newstrace.reuse.evidence import LogisticModel, SentenceSet
 from newstrace.reuse.tokens import Tokens, entities, numbers
 from newstrace.reuse.verbatim import Passage, Run, verbatim_passages
+
+Encoder = Callable[[Sequence[str]], np.ndarray]
 
 VERDICT_FEATURES = (
     "coverage_hi", "coverage_lo", "verbatim_hi", "verbatim_lo", "paraphrase_hi",
@@ -27,6 +31,10 @@ VERDICT_FEATURES = (
     "doc_cos", "entity_jaccard", "number_jaccard", "order", "length_ratio", "mutual_hi",
     "mutual_lo", "days_apart", "has_dates",
 )
+# Time matters (reports of one event come out within days; a look-alike event is
+# usually weeks away), but in training data dates travel with the corpus: the fit
+# therefore also shows the dev pairs without their dates, so that "no dates"
+# means "no evidence" and not "an independent corpus".
 DIRECTION_FEATURES = (
     "d_coverage", "d_origin_coverage", "d_soft", "log_length_ratio", "d_credit", "d_embeds",
     "d_added",
@@ -93,9 +101,9 @@ def _mutual(al: Alignment, lengths: np.ndarray, threshold: float) -> float:
 
 
 def _days_apart(hours: float | None) -> tuple[float, float]:
-    """(closeness feature, has-dates flag); unknown dates sit mid-scale."""
+    """(distance in time on a log scale capped at a month, has-dates flag)."""
     if hours is None:
-        return 0.5, 0.0
+        return 0.0, 0.0
     return min(math.log1p(abs(hours) / 24.0) / math.log1p(30.0), 1.0), 1.0
 
 
@@ -119,22 +127,34 @@ def _hours_apart(a: Article, b: Article) -> float | None:
     return (tb - ta).total_seconds() / 3600.0
 
 
+def units(article: Article, encode: Encoder) -> SentenceSet:
+    """An article's sentences followed by the clauses of its long sentences."""
+    texts = [s.text for s in article.sentences]
+    parents = list(range(len(texts)))
+    for j, sentence in enumerate(article.sentences):
+        for clause in clauses(sentence.text):
+            texts.append(clause)
+            parents.append(j)
+    return SentenceSet.build(texts, encode(texts), parents)
+
+
 def gather(
     a: Article,
     b: Article,
-    vectors_a: np.ndarray,
-    vectors_b: np.ndarray,
+    encode: Encoder,
     sentence_model: LogisticModel,
     threshold: float,
+    context_bonus: float = 0.0,
 ) -> PairEvidence:
     ta, tb = Tokens.of(a.text), Tokens.of(b.text)
-    sa = SentenceSet.build([s.text for s in a.sentences], vectors_a)
-    sb = SentenceSet.build([s.text for s in b.sentences], vectors_b)
+    ua, ub = units(a, encode), units(b, encode)
+    sa, sb = ua.head(len(a.sentences)), ub.head(len(b.sentences))
+    vectors_a, vectors_b = sa.vectors, sb.vectors
     passages = verbatim_passages(ta, tb)
-    b_from_a = align(ta, a.sentences, sa, tb, b.sentences, sb, sentence_model, threshold,
-                     passages=passages)
-    a_from_b = align(tb, b.sentences, sb, ta, a.sentences, sa, sentence_model, threshold,
-                     passages=_swap(passages))
+    b_from_a = align(ta, a.sentences, ua, tb, b.sentences, sb, sentence_model, threshold,
+                     passages=passages, context_bonus=context_bonus)
+    a_from_b = align(tb, b.sentences, ub, ta, a.sentences, sa, sentence_model, threshold,
+                     passages=_swap(passages), context_bonus=context_bonus)
     credit_ba, credit_ab = find_credit(a, b), find_credit(b, a)
 
     cov = (b_from_a.derived_coverage, a_from_b.derived_coverage)

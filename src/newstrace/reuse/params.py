@@ -50,6 +50,7 @@ class SoftmaxModel:
 class Params:
     sentence: LogisticModel
     sentence_threshold: float
+    context_bonus: float
     verdict: SoftmaxModel
     direction: LogisticModel
     similarity: LogisticModel
@@ -60,6 +61,7 @@ def parse_params(raw: dict[str, Any]) -> Params:
     return Params(
         sentence=LogisticModel.from_dict(raw["sentence"]),
         sentence_threshold=float(raw["sentence"]["threshold"]),
+        context_bonus=float(raw["sentence"].get("context_bonus", 0.0)),
         verdict=SoftmaxModel.from_dict(raw["verdict"]),
         direction=LogisticModel.from_dict(raw["direction"]),
         similarity=LogisticModel.from_dict(raw["similarity"]),

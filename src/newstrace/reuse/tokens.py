@@ -13,17 +13,22 @@ _WORD = re.compile(r"\w+(?:[’'.,]\w+)*", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d.,]*$")
 
 #: Function words carry no evidence of reuse: every English text shares them.
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers herself him himself his how i if in into is it
-its itself just me more most my myself no nor not now of off on once only or other our ours
-ourselves out over own same she should so some such than that the their theirs them
-themselves then there these they this those through to too under until up very was we were
-what when where which while who whom why will with would you your yours yourself yourselves
-said says say told according would also new one two year years last week time people mr mrs
-ms
-""".split())
+STOPWORDS = frozenset((
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
+    "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of",
+    "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over",
+    "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their",
+    "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those",
+    "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+    "yours", "yourself", "yourselves", "said", "says", "say", "told", "according", "would",
+    "also", "new", "one", "two", "year", "years", "last", "week", "time", "people", "mr", "mrs",
+    "ms",
+))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +65,25 @@ def numbers(text: str) -> set[str]:
     return {m.group().rstrip(".,") for m in re.finditer(r"\d[\d.,]*\d|\d", text)}
 
 
-_ENTITY = re.compile(r"\b[A-Z][\w’'-]*[\w](?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*\w)*")
+_ENTITY = re.compile(r"\b[A-Z][\w’'-]*[\w](?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w’'-]*\w)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;\"“”]\s+|\n)$")
 
 
 def entities(text: str) -> set[str]:
     """Capitalised word runs: cheap named-entity evidence without a tagger.
 
-    Sentence-initial function words ("The", "He") are dropped; a sentence-initial
-    common noun slips through, which costs little as evidence.
+    A single capitalised word at a sentence start is only a capitalised word
+    ("Officials", "Heavy"), so it counts only when it is not a sentence start.
+    Function words are stripped from the edges ("The Hague" → "hague").
     """
     out: set[str] = set()
     for m in _ENTITY.finditer(text):
         words = [w for w in m.group().lower().split() if w not in STOPWORDS]
-        if words:
-            out.add(" ".join(words))
+        if not words:
+            continue
+        at_start = bool(_SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()])) \
+            or m.start() == 0
+        if at_start and len(m.group().split()) == 1:
+            continue
+        out.add(" ".join(words))
     return out
