@@ -30,7 +30,7 @@ from newstrace.io.fields import parse_field_map
 from newstrace.model import Article, Skipped
 from newstrace.prepare import prepare
 from newstrace.report.html import render_articles_report
-from newstrace.report.terminal import print_article, print_ingest_report
+from newstrace.report.terminal import print_article, print_ingest_report, print_pair
 
 app = typer.Typer(
     name="newstrace",
@@ -41,6 +41,7 @@ app = typer.Typer(
     epilog=(
         "[bold]Examples[/bold]\n\n"
         "newstrace demo --open                          run everything on the sample\n\n"
+        "newstrace compare origin.txt rewrite.html --html pair.html\n\n"
         "newstrace ingest articles/ crawl.warc.gz --db corpus.db\n\n"
         "newstrace articles --db corpus.db --outlet rt.com\n\n"
         "newstrace show 469c2e61 --db corpus.db\n\n"
@@ -215,6 +216,116 @@ def export(
     with _open_store(db, must_exist=True) as store:
         count = export_articles(store.iter_articles(), output, fmt)
     out.print(f"wrote {count} articles to {output}")
+
+
+def _resolve_article(spec: str, db: Path | None, meta: str | None, stdin_used: list[bool]
+                     ) -> Article:
+    from newstrace.api import load_article, parse_meta
+
+    fields = parse_meta(meta)
+    if spec == "-":
+        if stdin_used:
+            raise UsageError("only one of A and B can be read from standard input (-)")
+        stdin_used.append(True)
+        text = sys.stdin.read()
+        if not text.strip():
+            raise UsageError("standard input is empty")
+        from newstrace.api import article_from_text
+
+        return load_article(article_from_text(text, "<stdin>"), fields)
+    path = Path(spec)
+    if not path.exists() and db is not None:
+        with _open_store(db, must_exist=True) as store:
+            stored = store.get(spec)
+        if stored is None:
+            raise UsageError(f"{spec!r} is neither a file nor an article id in {db}")
+        return load_article(stored, fields)
+    if not path.exists():
+        raise UsageError(f"{spec}: no such file (give a file, '-' for stdin, or an article id "
+                         "with --db)")
+    return load_article(path, fields)
+
+
+def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None) -> None:
+    from newstrace.nlp.embed import default_embedder
+    from newstrace.reuse.compare import compare_articles
+
+    embedder = default_embedder()
+    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    failures = 0
+    try:
+        for number, line in enumerate(pairs_file.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            parts = [p.strip() for p in line.split("\t")] if "\t" in line else line.split()
+            if len(parts) != 2:
+                err.print(f"{pairs_file}:{number}: expected two paths separated by a tab")
+                failures += 1
+                continue
+            try:
+                left = _resolve_article(parts[0], db, None, [True])
+                right = _resolve_article(parts[1], db, None, [True])
+                result = compare_articles(left, right, embedder)
+                row = result.as_dict()
+            except NewstraceError as exc:
+                err.print(f"{pairs_file}:{number}: {exc}", highlight=False)
+                row = {"a": {"path": parts[0]}, "b": {"path": parts[1]}, "error": str(exc)}
+                failures += 1
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            sink.close()
+    if failures:
+        err.print(f"{failures} pair(s) could not be compared")
+
+
+@app.command(epilog="Example: newstrace compare origin.txt rewrite.html --html pair.html")
+def compare(
+    a: Annotated[str | None, typer.Argument(help="First article: file, '-' (stdin) or id.")
+                 ] = None,
+    b: Annotated[str | None, typer.Argument(help="Second article: file, '-' or id.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Store to look article ids up in.")
+                  ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text (side by side) or json.")
+                   ] = "text",
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained "
+                                              "HTML report here.")] = None,
+    meta_a: Annotated[str | None, typer.Option(help="outlet=…,published=…,url=… for A.")
+                      ] = None,
+    meta_b: Annotated[str | None, typer.Option(help="The same for B.")] = None,
+    pairs: Annotated[Path | None, typer.Option(help="TSV of path pairs: compare each, one "
+                                               "JSON object per line.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="With --pairs: "
+                                                "write JSONL here.")] = None,
+) -> None:
+    """How two articles are related: copy, derived, same story or unrelated, and why."""
+    if pairs is not None:
+        if not pairs.is_file():
+            raise UsageError(f"{pairs}: no such pairs file")
+        _compare_pairs_file(pairs, db, output)
+        return
+    if a is None or b is None:
+        raise UsageError("give two articles: newstrace compare A B  (or --pairs pairs.tsv)")
+    if fmt not in ("text", "json"):
+        raise UsageError("--format must be text or json")
+    from newstrace.nlp.embed import default_embedder
+    from newstrace.reuse.compare import compare_articles
+
+    stdin_used: list[bool] = []
+    left = _resolve_article(a, db, meta_a, stdin_used)
+    right = _resolve_article(b, db, meta_b, stdin_used)
+    result = compare_articles(left, right, default_embedder())
+    if html is not None:
+        from newstrace.report.html import render_pair_report
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_pair_report(result), encoding="utf-8")
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        print_pair(out, result)
+        if html is not None:
+            out.print(f"HTML report: {html}")
 
 
 def sample_corpus_path() -> Path:

@@ -7,11 +7,13 @@ field of it is escaped before it reaches the page.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from newstrace.model import Article
+from newstrace.model import Article, PairResult
+from newstrace.report.pair_view import pair_view
 
 _ENV = Environment(
     loader=PackageLoader("newstrace", "report/templates"),
@@ -40,6 +42,14 @@ def paragraphs_with_removals(article: Article) -> list[dict[str, Any]]:
     for removal in removals[r_index:]:
         items.append({"kind": "removed", "rule": removal.rule, "text": removal.text})
     return items
+
+
+def render_pair_report(result: PairResult, *, title: str | None = None) -> str:
+    """A self-contained page: verdict header and the two texts side by side."""
+    a = result.a.outlet or Path(result.a.source.path).name or "a"
+    b = result.b.outlet or Path(result.b.source.path).name or "b"
+    return _ENV.get_template("pair.html.j2").render(
+        title=title or f"newstrace: {a} vs {b}", r=result, view=pair_view(result))
 
 
 def render_articles_report(

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from newstrace.corpus.ingest import IngestReport
-from newstrace.model import Article
+from newstrace.model import Article, PairResult
 
 _MAX_PROBLEMS_SHOWN = 20
 
@@ -67,3 +67,74 @@ def print_article(console: Console, article: Article) -> None:
         for removal in article.removals:
             console.print(f"  [red]{removal.rule:<20}[/red] {escape(removal.text)}",
                           highlight=False)
+
+
+_KIND_STYLE = {"verbatim": "bold green", "paraphrase": "cyan", "added": "yellow",
+               "dropped": "red"}
+
+
+def _who(article: Article, side: str) -> str:
+    bits = [article.outlet or article.domain or Path(article.source.path).name or side]
+    if article.published:
+        bits.append(article.published[:16])
+    return " · ".join(bits)
+
+
+def print_pair(console: Console, result: PairResult) -> None:
+    """Verdict header, then the derived text sentence by sentence beside its origin."""
+    if result.origin == "b":
+        origin, derived = result.b, result.a
+    else:
+        origin, derived = result.a, result.b
+    rel_style = {"copy": "bold red", "derived": "bold magenta", "same_story": "bold blue",
+                 "unrelated": "dim"}[result.relation]
+    head = Table.grid(padding=(0, 2))
+    head.add_row("relation", f"[{rel_style}]{result.relation}[/{rel_style}] "
+                             f"(confidence {result.confidence:.2f})")
+    if result.origin:
+        head.add_row("origin", f"{result.origin} = {escape(_who(origin, result.origin))}  "
+                               f"[dim]({escape(result.direction_evidence)})[/dim]")
+        credit_style = {"credited": "green", "uncredited": "bold red"}.get(
+            result.credit_status, "dim")
+        evidence = "; ".join(e["text"] for e in result.credit_evidence[:3])
+        head.add_row("credit", f"[{credit_style}]{result.credit_status}[/{credit_style}]"
+                               + (f"  [dim]{escape(evidence)}[/dim]" if evidence else ""))
+    head.add_row("coverage", f"{result.derived_from_origin:.0%} of the "
+                             f"{'derived' if result.origin else 'b'} text comes from the "
+                             f"{'origin' if result.origin else 'a'}; "
+                             f"{result.origin_reused:.0%} of the origin reused; "
+                             f"{result.verbatim:.0%} verbatim")
+    console.print(head)
+    if result.changes:
+        console.print("[bold]changes[/bold]")
+        for change in result.changes:
+            console.print(f"  [reverse] {escape(change.kind)} [/reverse] "
+                          f"{escape(change.description)}", highlight=False)
+    table = Table(show_lines=True, expand=True)
+    table.add_column(f"origin: {escape(_who(origin, 'a'))}", ratio=1)
+    table.add_column("", width=10)
+    table.add_column(f"derived: {escape(_who(derived, 'b'))}", ratio=1)
+    links = {al.derived_index: al for al in result.alignments}
+    dropped = {(s.start, s.end) for s in result.dropped}
+    shown_dropped: set[tuple[int, int]] = set()
+    for i, sentence in enumerate(derived.sentences):
+        al = links.get(i)
+        if al is None:
+            table.add_row("", "[yellow]added[/yellow]", f"[yellow]{escape(sentence.text)}[/yellow]")
+            continue
+        style = _KIND_STYLE[al.kind]
+        left = "\n".join(escape(o.text) for o in al.origin)
+        table.add_row(left, f"[{style}]{al.kind}[/{style}]\n{al.score:.2f}",
+                      f"[{style}]{escape(sentence.text)}[/{style}]")
+        # dropped origin sentences that sit right after the one just shown
+        last = max(al.origin_indices)
+        for j in range(last + 1, len(origin.sentences)):
+            s = origin.sentences[j]
+            if (s.start, s.end) not in dropped or (s.start, s.end) in shown_dropped:
+                break
+            shown_dropped.add((s.start, s.end))
+            table.add_row(f"[red]{escape(s.text)}[/red]", "[red]dropped[/red]", "")
+    for span in result.dropped:
+        if (span.start, span.end) not in shown_dropped:
+            table.add_row(f"[red]{escape(span.text)}[/red]", "[red]dropped[/red]", "")
+    console.print(table)
