@@ -42,6 +42,7 @@ app = typer.Typer(
         "[bold]Examples[/bold]\n\n"
         "newstrace demo --open                          run everything on the sample\n\n"
         "newstrace compare origin.txt rewrite.html --html pair.html\n\n"
+        "newstrace eval --only news_dev,pan13\n\n"
         "newstrace ingest articles/ crawl.warc.gz --db corpus.db\n\n"
         "newstrace articles --db corpus.db --outlet rt.com\n\n"
         "newstrace show 469c2e61 --db corpus.db\n\n"
@@ -326,6 +327,39 @@ def compare(
         print_pair(out, result)
         if html is not None:
             out.print(f"HTML report: {html}")
+
+
+@app.command("eval", epilog="Example: newstrace eval --only news_dev,pan13 --markdown")
+def eval_cmd(
+    only: Annotated[str | None, typer.Option(help="Comma-separated suites: news_dev, clough, "
+                                             "semeval, msrp, pan13, bbc_synthetic.")] = None,
+    markdown: Annotated[bool, typer.Option(help="Print a Markdown table (for RESULTS.md).")
+                        ] = False,
+    cache: Annotated[Path | None, typer.Option(help="Sentence-vector cache file.")] = None,
+) -> None:
+    """Measure the engine on the dev sets and the corpora in ../shared/data."""
+    from newstrace.evaluation.run import SUITES, run_eval
+
+    suites = tuple(s.strip() for s in only.split(",")) if only else SUITES
+    unknown = [s for s in suites if s not in SUITES]
+    if unknown:
+        raise UsageError(f"unknown suite(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(SUITES)}")
+    report = run_eval(suites, cache=cache,
+                      progress=lambda s: err.print(f"[dim]evaluating {s}…[/dim]"))
+    if not report.metrics:
+        err.print("no evaluation data found (../shared/data or eval/ absent); nothing measured")
+        return
+    if markdown:
+        sys.stdout.write(report.markdown() + "\n")
+        return
+    table = Table(title="newstrace eval")
+    for col in ("suite", "metric", "newstrace", "target", "reference", "n", "note"):
+        table.add_column(col, overflow="fold")
+    for m in report.metrics:
+        value = "—" if m.value is None else f"{m.value:.3f}"
+        table.add_row(m.suite, m.name, value, m.target, m.reference, str(m.n), m.note)
+    out.print(table)
 
 
 def sample_corpus_path() -> Path:
