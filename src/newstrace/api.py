@@ -53,14 +53,22 @@ def article_from_text(text: str, name: str = "<text>", **meta: Any) -> Article:
     return prepare(article)[0]
 
 
+def _is_existing_path(item: str) -> bool:
+    if "\n" in item or len(item) > 1024:
+        return False
+    try:
+        return Path(item).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def load_article(item: str | Path | Article, meta: dict[str, Any] | None = None,
                  options: ReadOptions | None = None) -> Article:
     """An Article from a path, a text or an Article; raises InputError with the reason."""
     if isinstance(item, Article):
         article = item if item.text else prepare(item)[0]
     else:
-        path = Path(item) if isinstance(item, Path) or (
-            "\n" not in item and len(item) < 1024 and Path(item).exists()) else None
+        path = Path(item) if isinstance(item, Path) or _is_existing_path(item) else None
         if path is None and isinstance(item, str) and "\n" not in item and len(item) < 512 \
                 and Path(item).suffix.lower() in {".txt", ".html", ".htm", ".json", ".jsonl",
                                                   ".csv", ".warc", ".gz"}:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from newstrace.reuse.tokens import Tokens
 
@@ -102,7 +103,51 @@ def verbatim_passages(
             target.a_end = max(target.a_end, a_end)
             target.b_end = max(target.b_end, b_end)
             target.runs.append(run)
-    return [p for p in passages if p.matched_words >= min_words]
+    kept = [p for p in passages if p.matched_words >= min_words]
+    for p in kept:
+        _extend_edges(p, a.forms, b.forms, max_gap)
+    return kept
+
+
+#: Edge runs shorter than a seed are joined only when at least this long.
+MIN_EDGE_RUN = 2
+
+
+def _edge_runs(wa: list[str], wb: list[str]) -> list[tuple[int, int, int]]:
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    return [(m.a, m.b, m.size) for m in matcher.get_matching_blocks() if m.size >= MIN_EDGE_RUN]
+
+
+def _extend_edges(p: Passage, fa: list[str], fb: list[str], max_gap: int) -> None:
+    """Grow a passage over short exact runs at its edges ("Governor Lena Varro said that …").
+
+    Seeds are four words long, so a copied run of two or three words before the
+    first edit would otherwise be left out of the passage.
+    """
+    window = max_gap + SEED_WORDS
+    # backwards
+    while True:
+        a0, b0 = max(0, p.a_start - window), max(0, p.b_start - window)
+        runs = _edge_runs(fa[a0 : p.a_start], fb[b0 : p.b_start])
+        runs = [(a0 + x, b0 + y, n) for x, y, n in runs
+                if 0 <= p.a_start - (a0 + x + n) <= max_gap
+                and 0 <= p.b_start - (b0 + y + n) <= max_gap]
+        if not runs:
+            break
+        x, y, n = max(runs, key=lambda r: r[0] + r[2])
+        p.runs.insert(0, Run(x, y, n))
+        p.a_start, p.b_start = x, y
+    # forwards
+    while True:
+        a1, b1 = min(len(fa), p.a_end + window), min(len(fb), p.b_end + window)
+        runs = _edge_runs(fa[p.a_end : a1], fb[p.b_end : b1])
+        runs = [(p.a_end + x, p.b_end + y, n) for x, y, n in runs
+                if x <= max_gap and y <= max_gap]
+        if not runs:
+            break
+        x, y, n = min(runs, key=lambda r: r[0])
+        p.runs.append(Run(x, y, n))
+        p.a_end, p.b_end = x + n, y + n
 
 
 def char_span(tokens: Tokens, start: int, end: int) -> tuple[int, int]:

@@ -1,0 +1,133 @@
+"""Compare throughput and cold-start time.
+
+    .venv/bin/python bench/compare.py [--pairs 200]
+
+1. Pairs per second for ~600-word articles with cached sentence embeddings
+   (the corpus setting: each article is embedded once and compared many times),
+   next to a baseline a Python user would write: difflib sentence matching.
+2. Cold CLI time for ``newstrace compare A B --format json``, model load included.
+Articles are BBC News texts from ../shared/data (two joined when one is short),
+compared as copies, trimmed copies and unrelated pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newstrace.api import article_from_text
+from newstrace.evaluation.datasets import bbc_news
+from newstrace.model import Article
+from newstrace.nlp.embed import default_embedder
+from newstrace.reuse.compare import compare_articles
+from newstrace.reuse.features import units
+from newstrace.reuse.params import load_params
+
+
+def six_hundred_word_texts(n: int, seed: int = 3) -> list[str]:
+    texts = [t for _, t in bbc_news()]
+    rng = random.Random(seed)
+    rng.shuffle(texts)
+    out: list[str] = []
+    buffer = ""
+    for text in texts:
+        buffer = (buffer + "\n" + text).strip() if buffer else text
+        if len(buffer.split()) >= 550:
+            words = buffer.split(" ")
+            out.append(" ".join(words[:650]))
+            buffer = ""
+        if len(out) >= n:
+            break
+    return out
+
+
+def make_pairs(n: int) -> list[tuple[Article, Article]]:
+    texts = six_hundred_word_texts(n + 1)
+    pairs = []
+    for i in range(n):
+        origin = article_from_text(texts[i], f"bench-{i}", outlet="Origin Wire")
+        kind = i % 3
+        if kind == 0:
+            other = texts[i]
+        elif kind == 1:
+            paragraphs = texts[i].split("\n")
+            other = "\n".join(p for k, p in enumerate(paragraphs) if k % 4 != 1)
+        else:
+            other = texts[i + 1]
+        pairs.append((origin, article_from_text(other, f"bench-{i}-b", outlet="Copier")))
+    return pairs
+
+
+def difflib_baseline(a: Article, b: Article) -> float:
+    """Best difflib ratio per sentence of b against a: what a quick script would do."""
+    matched = 0
+    for s in b.sentences:
+        best = max((difflib.SequenceMatcher(None, s.text, t.text).ratio() for t in a.sentences),
+                   default=0.0)
+        matched += best >= 0.6
+    return matched / max(len(b.sentences), 1)
+
+
+def cold_cli(a: Path, b: Path, runs: int = 3) -> float:
+    exe = Path(sys.executable).with_name("newstrace")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([str(exe), "compare", str(a), str(b), "--format", "json"], check=True,
+                       capture_output=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=120)
+    args = parser.parse_args()
+    if not bbc_news():
+        print("BBC News not found under ../shared/data; nothing to measure", file=sys.stderr)
+        return 0
+    print(f"machine: {platform.machine()}, python {platform.python_version()}, "
+          f"cores: {len(os.sched_getaffinity(0))}")
+    pairs = make_pairs(args.pairs)
+    words = statistics.mean(len(a.text.split()) for a, _ in pairs)
+    embedder = default_embedder()
+    params = load_params()
+    started = time.perf_counter()
+    for a, b in pairs:  # warm the cache: every sentence and clause embedded once
+        units(a, embedder.encode)
+        units(b, embedder.encode)
+    embed_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    relations = [compare_articles(a, b, embedder, params).relation for a, b in pairs]
+    ours = len(pairs) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for a, b in pairs:
+        difflib_baseline(a, b)
+    base = len(pairs) / (time.perf_counter() - started)
+    print(f"pairs: {len(pairs)} (mean {words:.0f} words per origin article); "
+          f"relations: { {r: relations.count(r) for r in sorted(set(relations))} }")
+    print(f"embedding all sentences and clauses once: {embed_seconds:.1f} s "
+          f"({embedder.misses} texts, {embedder.misses / embed_seconds:.0f} texts/s)")
+    print(f"newstrace compare, cached embeddings: {ours:.1f} pairs/s")
+    print(f"baseline difflib sentence matching:   {base:.1f} pairs/s")
+    print(f"ratio newstrace / baseline: {ours / base:.2f}x")
+    with tempfile.TemporaryDirectory() as tmp:
+        a_path, b_path = Path(tmp) / "a.txt", Path(tmp) / "b.txt"
+        a_path.write_text(pairs[1][0].raw, encoding="utf-8")
+        b_path.write_text(pairs[1][1].raw, encoding="utf-8")
+        print(f"cold CLI compare (model load included), median of 3: "
+              f"{cold_cli(a_path, b_path):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""compare: verdicts, direction, credit and alignment on the seed pair and the sample corpus."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newstrace.api import compare, load_article
+from newstrace.errors import InputError
+from newstrace.model import PairResult
+from tests.conftest import seed
+
+
+def _sample(sample_dir: Path, prefix: str) -> Path:
+    return next(sample_dir.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seed_result() -> PairResult:
+    return compare(seed("000"), seed("003"))
+
+
+def test_seed_rewrite_is_derived_uncredited_from_the_origin(seed_result: PairResult) -> None:
+    assert seed_result.relation == "derived"
+    assert seed_result.origin == "a"
+    assert seed_result.credit_status == "uncredited"
+    assert seed_result.a.outlet == "rt.com"
+
+
+def _aligned(result: PairResult, derived_start: str) -> list[str]:
+    for al in result.alignments:
+        if al.derived.text.startswith(derived_start):
+            return [o.text for o in al.origin]
+    return []
+
+
+def test_seed_restatements_are_aligned_to_what_they_restate(seed_result: PairResult) -> None:
+    expectations = {
+        "Since 2022, France has given more than": "Paris has committed more than",
+        "Both leaders agreed that diplomacy": "The two leaders agreed that diplomacy",
+        "Macron had once thought about sending troops": "Macron has also repeatedly floated",
+        "Putin said Iran has the right": "“In this regard, the importance",
+        "Putin and Macron spoke over the phone": "Russian President Vladimir Putin has spoken",
+        "Lately, Macron’s view seems to be changing": "In recent months, however",
+    }
+    for derived, origin in expectations.items():
+        origins = _aligned(seed_result, derived)
+        assert any(o.startswith(origin) or origin in o for o in origins), (derived, origins)
+
+
+def test_seed_embed_and_editorial_closing_are_added(seed_result: PairResult) -> None:
+    added = [s.text for s in seed_result.added]
+    assert any("@EmmanuelMacron" in s for s in added)  # the embedded post
+    assert any(s.startswith("Although the call didn’t lead to any decisions") for s in added)
+    assert any(s.startswith("These comments show") for s in added)
+    for span in seed_result.added + [al.derived for al in seed_result.alignments]:
+        assert seed_result.b.text[span.start : span.end] == span.text
+
+
+def test_seed_json_has_the_documented_fields(seed_result: PairResult) -> None:
+    d = seed_result.as_dict()
+    assert set(d) >= {"a", "b", "relation", "confidence", "origin", "credit", "coverage",
+                      "alignments", "added", "dropped", "changes"}
+    assert set(d["a"]) >= {"path", "outlet", "published", "title", "text"}
+    assert set(d["coverage"]) == {"origin_reused", "derived_from_origin", "verbatim"}
+    assert 0 <= d["confidence"] <= 1
+    assert abs(sum(d["probabilities"].values()) - 1) < 1e-3
+    for al in d["alignments"]:
+        assert al["kind"] in ("verbatim", "paraphrase")
+        assert d["b"]["text"][al["derived"]["start"] : al["derived"]["end"]] == \
+            al["derived"]["text"]
+        for o in al["origin"]:
+            assert d["a"]["text"][o["start"] : o["end"]] == o["text"]
+
+
+def test_sample_corpus_relations(sample_dir: Path) -> None:
+    wire, syndication, rewrite, independent = (_sample(sample_dir, p)
+                                               for p in ("01", "02", "03", "04"))
+    lookalike, unrelated = _sample(sample_dir, "09"), _sample(sample_dir, "08")
+    copy = compare(wire, syndication)
+    assert (copy.relation, copy.origin, copy.credit_status) == ("copy", "a", "credited")
+    assert any(e["where"] == "dateline" for e in copy.credit_evidence)
+    derived = compare(rewrite, wire)  # order given backwards: direction must say b
+    assert (derived.relation, derived.origin, derived.credit_status) == (
+        "derived", "b", "uncredited")
+    assert compare(wire, independent).relation == "same_story"
+    assert compare(wire, lookalike).relation == "unrelated"
+    assert compare(wire, unrelated).relation == "unrelated"
+
+
+def test_direction_without_dates_comes_from_the_evidence(sample_dir: Path) -> None:
+    wire = load_article(_sample(sample_dir, "01"), {"published": ""})
+    rewrite = load_article(_sample(sample_dir, "03"))
+    from dataclasses import replace
+
+    result = compare(replace(rewrite, published=None), replace(wire, published=None))
+    assert result.relation == "derived" and result.origin == "b"
+    assert "asymmetry" in result.direction_evidence or "credits" in result.direction_evidence
+
+
+def test_compare_accepts_plain_texts() -> None:
+    a = ("The harbour authority closed the eastern pier on Monday after inspectors found "
+         "cracks in three support columns. Repairs are expected to cost 4.2 million crowns "
+         "and take until the end of the summer, the authority said in a statement.")
+    result = compare(a, a + " Ferries will use the western pier meanwhile.")
+    assert result.relation == "copy"
+    with pytest.raises(InputError):
+        compare("", a)
+
+
+def _cli(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "newstrace", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_compare_json_html_and_escaping(tmp_path: Path, sample_dir: Path) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(_sample(sample_dir, "02").read_text(encoding="utf-8") +
+                       "\n<script>alert(1)</script> <img src=x onerror=alert(2)>\n",
+                       encoding="utf-8")
+    page = tmp_path / "pair.html"
+    result = _cli("compare", str(_sample(sample_dir, "01")), str(hostile), "--format", "json",
+                  "--html", str(page), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["relation"] == "copy"
+    html = page.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'class="s s-verbatim' in html and "<mark>" in html
+
+
+def test_cli_compare_from_stdin_and_pairs_file(tmp_path: Path, sample_dir: Path) -> None:
+    wire = _sample(sample_dir, "01")
+    text = _sample(sample_dir, "03").read_text(encoding="utf-8")
+    result = _cli("compare", str(wire), "-", "--format", "json", cwd=tmp_path, stdin=text)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["relation"] == "derived"
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(f"{wire}\t{_sample(sample_dir, '02')}\n{wire}\t{tmp_path / 'nope.txt'}\n",
+                     encoding="utf-8")
+    batch = _cli("compare", "--pairs", str(pairs), "-o", str(tmp_path / "out.jsonl"),
+                 cwd=tmp_path)
+    assert batch.returncode == 0
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert rows[0]["relation"] == "copy" and "error" in rows[1]
+
+
+def test_cli_compare_bad_input_is_one_clear_line(tmp_path: Path, sample_dir: Path) -> None:
+    wire = str(_sample(sample_dir, "01"))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 40)
+    huge = tmp_path / "huge.txt"
+    huge.write_text("word " * 10_000_000, encoding="utf-8")  # 50 MB
+    for other, words in ((tmp_path / "missing.txt", "no such file"), (empty, "empty"),
+                         (binary, "binary"), (huge, "too large")):
+        result = _cli("compare", wire, str(other), cwd=tmp_path)
+        assert result.returncode == 2, (other, result.stderr)
+        assert words in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
