@@ -33,6 +33,12 @@ def test_demo_writes_outputs_and_an_escaped_report(tmp_path: Path) -> None:
     assert len(rows) == 10
     html = (out / "report.html").read_text()
     assert "report.html" in result.output
+    pairs = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
+    assert len(pairs) == 45  # every pair of the ten sample articles
+    relations = {p["relation"] for p in pairs}
+    assert {"copy", "derived", "same_story", "unrelated"} <= relations
+    assert "Who took from whom" in html and 'href="pairs/' in html
+    assert any((out / "pairs").glob("*.html"))
     assert html.count('<section class="article"') == 10
     assert "<script>" in html  # the page's own toggle, and nothing from articles
     # a second demo starts from a fresh store rather than piling up

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,6 +29,7 @@ from newstrace.io.common import DEFAULT_MAX_DOC_BYTES
 from newstrace.io.export import EXPORT_FORMATS, export_articles
 from newstrace.io.fields import parse_field_map
 from newstrace.model import Article, Skipped
+from newstrace.nlp.embed import Embedder
 from newstrace.prepare import prepare
 from newstrace.report.html import render_articles_report
 from newstrace.report.terminal import print_article, print_ingest_report, print_pair
@@ -247,11 +249,20 @@ def _resolve_article(spec: str, db: Path | None, meta: str | None, stdin_used: l
     return load_article(path, fields)
 
 
-def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None) -> None:
+def _embedder_for(db: Path | None) -> Embedder:
+    """The model, with its vectors kept in the store when there is one."""
     from newstrace.nlp.embed import default_embedder
+    from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
+
+    if db is None or not db.exists():
+        return default_embedder()
+    return PersistentEmbedder(default_embedder(), VectorCache(db))
+
+
+def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None) -> None:
     from newstrace.reuse.compare import compare_articles
 
-    embedder = default_embedder()
+    embedder = _embedder_for(db)
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     failures = 0
     try:
@@ -309,13 +320,12 @@ def compare(
         raise UsageError("give two articles: newstrace compare A B  (or --pairs pairs.tsv)")
     if fmt not in ("text", "json"):
         raise UsageError("--format must be text or json")
-    from newstrace.nlp.embed import default_embedder
     from newstrace.reuse.compare import compare_articles
 
     stdin_used: list[bool] = []
     left = _resolve_article(a, db, meta_a, stdin_used)
     right = _resolve_article(b, db, meta_b, stdin_used)
-    result = compare_articles(left, right, default_embedder())
+    result = compare_articles(left, right, _embedder_for(db))
     if html is not None:
         from newstrace.report.html import render_pair_report
 
@@ -374,6 +384,13 @@ def demo(
                            ] = False,
 ) -> None:
     """Run the pipeline on the bundled fictional sample corpus and write a report."""
+    from itertools import combinations
+
+    from newstrace.nlp.embed import default_embedder
+    from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
+    from newstrace.report.html import relation_rows, render_pair_report
+    from newstrace.reuse.compare import compare_articles
+
     output.mkdir(parents=True, exist_ok=True)
     db = output / "demo.db"
     for suffix in ("", "-wal", "-shm"):  # the demo always starts from a fresh store
@@ -382,14 +399,38 @@ def demo(
         report = ingest([sample_corpus_path()], store, command="demo")
         stored = list(store.iter_articles())
         export_articles(stored, output / "articles.jsonl", "jsonl")
+    embedder = PersistentEmbedder(default_embedder(), VectorCache(db))
+    results = [compare_articles(a, b, embedder) for a, b in combinations(stored, 2)]
+    pages: dict[int, str] = {}
+    (output / "pairs").mkdir(exist_ok=True)
+    with (output / "pairs.jsonl").open("w", encoding="utf-8") as sink:
+        for k, r in enumerate(results):
+            origin = {"a": r.a.id, "b": r.b.id}.get(r.origin or "")
+            sink.write(json.dumps({"a": r.a.id, "b": r.b.id, "relation": r.relation,
+                                   "confidence": round(r.confidence, 4), "origin": origin,
+                                   "credit": r.credit_status}) + "\n")
+            if r.relation != "unrelated":
+                name = f"pairs/{r.a.id[:8]}-{r.b.id[:8]}.html"
+                (output / name).write_text(render_pair_report(r), encoding="utf-8")
+                pages[k] = name
     html = render_articles_report(
-        stored, title="newstrace demo: the sample corpus, cleaned",
+        stored, title="newstrace demo: the sample corpus",
         summary=report.as_dict() | {"version": __version__},
+        relations=relation_rows(results, pages),
     )
     report_path = output / "report.html"
     report_path.write_text(html, encoding="utf-8")
     print_ingest_report(out, report, db)
-    out.print(f"\nOutputs in [bold]{output}/[/bold]: demo.db, articles.jsonl, report.html")
+    counts = {rel: sum(r.relation == rel for r in results)
+              for rel in ("copy", "derived", "same_story", "unrelated")}
+    out.print(f"\ncompared {len(results)} pairs: {counts}")
+    for row in relation_rows(results, pages):
+        if row["relation"] in ("copy", "derived"):
+            out.print(f"  {row['relation']:<8} {escape(row['origin_outlet'])} → "
+                      f"{escape(row['derived_outlet'])} ({row['credit']}, "
+                      f"{row['confidence']:.2f})", highlight=False)
+    out.print(f"\nOutputs in [bold]{output}/[/bold]: demo.db, articles.jsonl, pairs.jsonl, "
+              "pairs/*.html, report.html")
     out.print(f"Open the report: [link]{report_path.resolve().as_uri()}[/link]")
     if open_report:
         webbrowser.open(report_path.resolve().as_uri())

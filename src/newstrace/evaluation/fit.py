@@ -29,7 +29,7 @@ from newstrace.evaluation.datasets import LabelledPair, SentencePair, msrp, seme
 from newstrace.evaluation.pairs import semeval_pairs, to_article, training_pairs
 from newstrace.model import RELATIONS
 from newstrace.nlp.embed import Embedder, MiniLMEmbedder
-from newstrace.nlp.vector_cache import VectorCache
+from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.evidence import FEATURES, LogisticModel, SentenceSet, pair_features
 from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairEvidence, gather
 from newstrace.reuse.params import PARAMS_FILE
@@ -41,17 +41,6 @@ CONTEXT_BONUS_GRID = (0.0, 0.05, 0.1)
 #: chosen on the mean of overall macro-F1 and accuracy on these (the hard case).
 HARD_CASE_SOURCES = ("news_dev", "news_dev_undated", "clough")
 PARAMS_PATH = Path(__file__).resolve().parents[1] / "reuse" / PARAMS_FILE
-
-
-class CachingEmbedder:
-    """An embedder whose vectors persist in a VectorCache between fits and evals."""
-
-    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
-        self.inner, self.cache = inner, cache
-        self.name, self.dim = inner.name, inner.dim
-
-    def encode(self, texts: Any) -> np.ndarray:
-        return self.cache.encode(self.inner, list(texts))
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, *, c: float = 1.0, weights: np.ndarray | None = None,
@@ -231,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path(".cache/vectors.sqlite"))
     parser.add_argument("--out", type=Path, default=PARAMS_PATH)
     args = parser.parse_args(argv)
-    embedder = CachingEmbedder(MiniLMEmbedder(), VectorCache(args.cache))
+    embedder = PersistentEmbedder(MiniLMEmbedder(), VectorCache(args.cache))
     print("sentence model (MSRP)…", file=sys.stderr)
     sentence, sentence_report = fit_sentence_model(embedder)
     model = LogisticModel.from_dict(sentence)

@@ -19,7 +19,7 @@ from newstrace.evaluation import datasets
 from newstrace.evaluation.pairs import synthetic_bbc, to_article
 from newstrace.model import RELATIONS
 from newstrace.nlp.embed import Embedder, MiniLMEmbedder
-from newstrace.nlp.vector_cache import VectorCache
+from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.compare import decide, decide_direction
 from newstrace.reuse.features import PairEvidence, gather
 from newstrace.reuse.params import Params, load_params
@@ -56,14 +56,6 @@ class EvalReport:
             lines.append(f"| {m.suite} | {m.name} | {value} | {m.target} | {m.reference} | "
                          f"{m.n} | {m.note} |")
         return "\n".join(lines)
-
-
-class _Cached:
-    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
-        self.inner, self.cache, self.name, self.dim = inner, cache, inner.name, inner.dim
-
-    def encode(self, texts: Any) -> np.ndarray:
-        return self.cache.encode(self.inner, list(texts))
 
 
 def _f1(truth: list[bool], pred: list[bool]) -> float:
@@ -220,7 +212,7 @@ def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,
     params = load_params()
     cv = params.raw.get("report", {}).get("verdict", {}).get("cv_accuracy_by_source", {})
     cache_path = cache or Path.home() / ".cache" / "newstrace" / "vectors.sqlite"
-    embedder: Embedder = _Cached(MiniLMEmbedder(), VectorCache(cache_path))
+    embedder: Embedder = PersistentEmbedder(MiniLMEmbedder(), VectorCache(cache_path))
     report = EvalReport()
     runners: dict[str, Callable[[], None]] = {
         "news_dev": lambda: _pairs_suite(report, "news_dev", datasets.news_pairs(), embedder,

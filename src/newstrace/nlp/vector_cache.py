@@ -54,3 +54,18 @@ class VectorCache:
         for i, k in enumerate(keys):
             out[i] = found[k]
         return out
+
+
+class PersistentEmbedder:
+    """An embedder whose vectors outlive the process (in a store or a cache file).
+
+    Used with ``--db`` so that every article in a corpus is embedded once, however
+    many pairs it takes part in, and by evaluation and fitting runs.
+    """
+
+    def __init__(self, inner: Embedder, cache: VectorCache) -> None:
+        self.inner, self.cache = inner, cache
+        self.name, self.dim = inner.name, inner.dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.cache.encode(self.inner, list(texts))
