@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from newstrace.api import compare
 from newstrace.corpus.ingest import ingest
 from newstrace.corpus.store import Store
 from newstrace.io import ReadOptions, read_paths
@@ -15,4 +16,4 @@ from newstrace.model import Article, Sentence, Skipped, Source
 from newstrace.prepare import prepare
 
 __all__ = ["Article", "ReadOptions", "Sentence", "Skipped", "Source", "Store", "__version__",
-           "ingest", "prepare", "read_paths"]
+           "compare", "ingest", "prepare", "read_paths"]

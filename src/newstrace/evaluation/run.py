@@ -98,8 +98,11 @@ def _pairs_suite(report: EvalReport, suite: str, pairs: list[datasets.LabelledPa
     if not truth:
         return
     n = len(truth)
+    cv_note = f"in-sample; grouped CV {cv.get(suite, '—')}"
+    if f"{suite}_undated" in cv:
+        cv_note += f" (dates withheld: {cv[f'{suite}_undated']})"
     report.add(suite, "relation accuracy", float(np.mean([t == p for t, p in zip(
-        truth, pred, strict=True)])), n=n, note=f"CV {cv.get(suite, '—')}")
+        truth, pred, strict=True)])), n=n, note=cv_note)
     report.add(suite, "relation macro-F1", _macro_f1(truth, pred),
                target="≥ 0.85" if suite == "clough" else "", n=n,
                reference="≈0.80 acc, 3 classes (Clough & Stevenson 2011)"

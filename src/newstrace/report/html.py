@@ -55,7 +55,7 @@ def render_pair_report(result: PairResult, *, title: str | None = None) -> str:
 def relation_rows(results: Sequence[PairResult], pages: dict[int, str]) -> list[dict[str, Any]]:
     """Rows of the "who took from whom" table, copies and rewrites first."""
     order = {"copy": 0, "derived": 1, "same_story": 2, "unrelated": 3}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k, r in enumerate(results):
         origin, other = (r.b, r.a) if r.origin == "b" else (r.a, r.b)
         rows.append({
@@ -67,7 +67,7 @@ def relation_rows(results: Sequence[PairResult], pages: dict[int, str]) -> list[
             "credit": r.credit_status if r.relation in ("copy", "derived") else "",
             "coverage": r.derived_from_origin, "page": pages.get(k),
         })
-    rows.sort(key=lambda row: (order[row["relation"]], -row["confidence"]))
+    rows.sort(key=lambda row: (order[str(row["relation"])], -float(row["confidence"])))
     return rows
 
 
