@@ -237,6 +237,7 @@ class PairResult:
     passages: list[tuple[Span, Span]] = field(default_factory=list)  # (origin, derived) copied
     similarity: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         def side(article: Article) -> dict[str, Any]:
@@ -264,4 +265,5 @@ class PairResult:
             "dropped": [s.as_dict() for s in self.dropped],
             "changes": [c.as_dict() for c in self.changes],
             "features": {k: round(v, 4) for k, v in self.features.items()},
+            "notes": list(self.notes),
         }

@@ -15,6 +15,7 @@ class SentenceView:
     segments: list[tuple[str, bool]]  # (text, inside a verbatim passage)
     score: float | None = None
     embed: bool = False  # part of an embedded post (a third source's words)
+    changes: list[str] = field(default_factory=list)  # change kinds on this sentence
 
 
 @dataclass(slots=True)
@@ -42,7 +43,8 @@ def _segments(text: str, start: int, end: int,
 
 
 def _side(article: Article, role: str, kinds: dict[int, tuple[str, list[str], float | None]],
-          marks: list[tuple[int, int]]) -> SideView:
+          marks: list[tuple[int, int]], changes: dict[int, list[str]] | None = None
+          ) -> SideView:
     view = SideView(role, article)
     line_starts = [0]
     for k, ch in enumerate(article.text):
@@ -58,10 +60,24 @@ def _side(article: Article, role: str, kinds: dict[int, tuple[str, list[str], fl
             paragraph_of += 1
         kind, links, score = kinds.get(i, ("plain", [], None))
         current.append(SentenceView(kind, links, _segments(article.text, s.start, s.end, marks),
-                                    score, s.kind == "embed"))
+                                    score, s.kind == "embed", (changes or {}).get(i, [])))
     if current:
         view.paragraphs.append(current)
     return view
+
+
+def changes_by_sentence(result: PairResult, derived: Article) -> dict[int, list[str]]:
+    """Change kinds keyed by the derived sentence they were found in."""
+    out: dict[int, list[str]] = {}
+    for change in result.changes:
+        for i, s in enumerate(derived.sentences):
+            if s.start <= change.derived.start < max(s.end, s.start + 1) or (
+                    change.derived.start <= s.start < change.derived.end):
+                kinds = out.setdefault(i, [])
+                if change.kind not in kinds:
+                    kinds.append(change.kind)
+                break
+    return out
 
 
 def pair_view(result: PairResult) -> dict[str, Any]:
@@ -91,6 +107,7 @@ def pair_view(result: PairResult) -> dict[str, Any]:
     derived_marks = sorted((d.start, d.end) for _, d in result.passages)
     return {
         "origin": _side(origin, "origin", origin_kinds, origin_marks),
-        "derived": _side(derived, "derived", derived_kinds, derived_marks),
+        "derived": _side(derived, "derived", derived_kinds, derived_marks,
+                         changes_by_sentence(result, derived)),
         "has_direction": result.origin is not None,
     }

