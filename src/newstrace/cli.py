@@ -341,8 +341,9 @@ def compare(
 
 @app.command("eval", epilog="Example: newstrace eval --only news_dev,pan13 --markdown")
 def eval_cmd(
-    only: Annotated[str | None, typer.Option(help="Comma-separated suites: news_dev, clough, "
-                                             "semeval, msrp, pan13, bbc_synthetic.")] = None,
+    only: Annotated[str | None, typer.Option(help="Comma-separated suites: news_dev, changes, "
+                                             "clough, semeval, msrp, pan13, bbc_synthetic.")
+                    ] = None,
     markdown: Annotated[bool, typer.Option(help="Print a Markdown table (for RESULTS.md).")
                         ] = False,
     cache: Annotated[Path | None, typer.Option(help="Sentence-vector cache file.")] = None,

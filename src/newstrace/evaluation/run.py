@@ -26,7 +26,7 @@ from newstrace.reuse.params import Params, load_params
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span, verbatim_passages
 
-SUITES = ("news_dev", "clough", "semeval", "msrp", "pan13", "bbc_synthetic")
+SUITES = ("news_dev", "changes", "clough", "semeval", "msrp", "pan13", "bbc_synthetic")
 
 
 @dataclass(slots=True)
@@ -210,6 +210,25 @@ def _pan_suite(report: EvalReport) -> None:
                detections / max(detected_cases, 1), note="1.0 is ideal", n=n)
 
 
+def _changes_suite(report: EvalReport) -> None:
+    from newstrace.evaluation.changes_eval import CHANGE_KINDS, change_pairs, score_changes
+
+    rows = change_pairs()
+    if not rows:
+        return
+    scores = score_changes(rows)
+    n = scores.pairs
+    report.add("changes", "precision, all kinds", scores.precision(), target="≥ 0.85", n=n,
+               note="rules written while reading this set: treat as development figures")
+    report.add("changes", "recall, all kinds", scores.recall(), target="≥ 0.75", n=n)
+    report.add("changes", "unchanged controls with no change", scores.control_rate,
+               target="≥ 0.95", n=scores.controls)
+    for kind in CHANGE_KINDS:
+        support = scores.tp[kind] + scores.fn[kind]
+        report.add("changes", f"{kind} precision / recall", scores.precision(kind),
+                   n=support, note=f"recall {scores.recall(kind):.2f}")
+
+
 def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,
              progress: Callable[[str], None] | None = None) -> EvalReport:
     params = load_params()
@@ -227,6 +246,7 @@ def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,
         "semeval": lambda: _semeval_suite(report, embedder, params),
         "msrp": lambda: _msrp_suite(report, embedder, params),
         "pan13": lambda: _pan_suite(report),
+        "changes": lambda: _changes_suite(report),
     }
     for suite in suites:
         if progress:

