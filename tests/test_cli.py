@@ -39,6 +39,8 @@ def test_demo_writes_outputs_and_an_escaped_report(tmp_path: Path) -> None:
     assert {"copy", "derived", "same_story", "unrelated"} <= relations
     assert "Who took from whom" in html and 'href="pairs/' in html
     assert any((out / "pairs").glob("*.html"))
+    claims = json.loads((out / "claims.json").read_text())
+    assert claims["claims"] and 'href="claims.html"' in html
     assert html.count('<section class="article"') == 10
     assert "<script>" in html  # the page's own toggle, and nothing from articles
     # a second demo starts from a fresh store rather than piling up

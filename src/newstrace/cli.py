@@ -12,7 +12,7 @@ import sys
 import webbrowser
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,7 +32,12 @@ from newstrace.model import Article, Skipped
 from newstrace.nlp.embed import Embedder
 from newstrace.prepare import prepare
 from newstrace.report.html import render_articles_report
-from newstrace.report.terminal import print_article, print_ingest_report, print_pair
+from newstrace.report.terminal import (
+    print_article,
+    print_claims,
+    print_ingest_report,
+    print_pair,
+)
 
 app = typer.Typer(
     name="newstrace",
@@ -44,6 +49,7 @@ app = typer.Typer(
         "[bold]Examples[/bold]\n\n"
         "newstrace demo --open                          run everything on the sample\n\n"
         "newstrace compare origin.txt rewrite.html --html pair.html\n\n"
+        "newstrace claims story/*.txt --html claims.html\n\n"
         "newstrace eval --only news_dev,pan13\n\n"
         "newstrace ingest articles/ crawl.warc.gz --db corpus.db\n\n"
         "newstrace articles --db corpus.db --outlet rt.com\n\n"
@@ -339,6 +345,79 @@ def compare(
             out.print(f"HTML report: {html}")
 
 
+MAX_CLAIM_ARTICLES = 400
+
+
+def claim_matrix(articles: list[Article], embedder: Embedder, min_articles: int) -> Any:
+    from newstrace.nlp.attribution import article_statements
+    from newstrace.reuse.claims import group_claims
+    from newstrace.reuse.params import load_params
+
+    params = load_params()
+    parsed = [article_statements(a) for a in articles]
+    return group_claims(articles, parsed, embedder.encode, params.sentence,
+                        params.sentence_threshold, min_articles=min_articles)
+
+
+@app.command(epilog="Example: newstrace claims story/*.txt --html claims.html --csv claims.csv")
+def claims(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Article files or folders.")
+                     ] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Take the articles from this store.")
+                  ] = None,
+    outlet: Annotated[str | None, typer.Option(help="With --db: only this outlet.")] = None,
+    min_articles: Annotated[int, typer.Option(help="Show claims carried by at least this many "
+                                              "articles.")] = 2,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the matrix as CSV.")
+                       ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write claims as JSON.")
+                        ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML matrix.")] = None,
+) -> None:
+    """Which claims appear in which articles, and whom each article says made them."""
+    import csv as csv_module
+
+    if not paths and db is None:
+        raise UsageError("give article files or --db corpus.db")
+    if min_articles < 1:
+        raise UsageError("--min-articles must be at least 1")
+    articles: list[Article] = []
+    if db is not None:
+        with _open_store(db, must_exist=True) as store:
+            articles = list(store.iter_articles(outlet=outlet, limit=MAX_CLAIM_ARTICLES + 1))
+    for item in read_paths(paths or []):
+        if isinstance(item, Skipped):
+            err.print(f"[yellow]skipped[/yellow] {escape(str(item))}", highlight=False)
+            continue
+        article, _ = prepare(item)
+        if article.sentences:
+            articles.append(article)
+    if len(articles) > MAX_CLAIM_ARTICLES:
+        raise UsageError(f"claims compares every article with every other; give at most "
+                         f"{MAX_CLAIM_ARTICLES} (narrow with --outlet or fewer files)")
+    if len(articles) < 2:
+        raise UsageError("claims needs at least two articles")
+    matrix = claim_matrix(articles, _embedder_for(db), min_articles)
+    if csv_out is not None:
+        rows = matrix.rows()
+        with csv_out.open("w", newline="", encoding="utf-8") as handle:
+            fields = ["claim_id", "claim", "articles"] + [
+                k for k in (rows[0] if rows else {}) if k not in ("claim_id", "claim",
+                                                                  "articles")]
+            writer = csv_module.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+    if json_out is not None:
+        json_out.write_text(json.dumps(matrix.as_dict(), ensure_ascii=False, indent=1),
+                            encoding="utf-8")
+    if html is not None:
+        from newstrace.report.html import render_claims_report
+
+        html.write_text(render_claims_report(matrix, title="newstrace: claims across articles",
+                                             min_articles=min_articles), encoding="utf-8")
+    print_claims(out, matrix)
+
+
 @app.command("eval", epilog="Example: newstrace eval --only news_dev,pan13 --markdown")
 def eval_cmd(
     only: Annotated[str | None, typer.Option(help="Comma-separated suites: news_dev, changes, "
@@ -414,9 +493,17 @@ def demo(
                 name = f"pairs/{r.a.id[:8]}-{r.b.id[:8]}.html"
                 (output / name).write_text(render_pair_report(r), encoding="utf-8")
                 pages[k] = name
+    from newstrace.report.html import render_claims_report
+
+    matrix = claim_matrix(stored, embedder, 2)
+    (output / "claims.html").write_text(
+        render_claims_report(matrix, title="newstrace demo: claims across the sample corpus",
+                             min_articles=2), encoding="utf-8")
+    (output / "claims.json").write_text(json.dumps(matrix.as_dict(), ensure_ascii=False,
+                                                   indent=1), encoding="utf-8")
     html = render_articles_report(
         stored, title="newstrace demo: the sample corpus",
-        summary=report.as_dict() | {"version": __version__},
+        summary=report.as_dict() | {"version": __version__, "claims": len(matrix.claims)},
         relations=relation_rows(results, pages),
     )
     report_path = output / "report.html"
@@ -430,8 +517,11 @@ def demo(
             out.print(f"  {row['relation']:<8} {escape(row['origin_outlet'])} → "
                       f"{escape(row['derived_outlet'])} ({row['credit']}, "
                       f"{row['confidence']:.2f})", highlight=False)
+    changes = sum(len(r.changes) for r in results)
+    out.print(f"{changes} changes found in copies and rewrites; {len(matrix.claims)} claims "
+              "carried by two or more articles")
     out.print(f"\nOutputs in [bold]{output}/[/bold]: demo.db, articles.jsonl, pairs.jsonl, "
-              "pairs/*.html, report.html")
+              "pairs/*.html, claims.html, claims.json, report.html")
     out.print(f"Open the report: [link]{report_path.resolve().as_uri()}[/link]")
     if open_report:
         webbrowser.open(report_path.resolve().as_uri())

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newstrace.model import Article, PairResult
 from newstrace.report.pair_view import pair_view
+from newstrace.reuse.claims import ClaimMatrix
 
 _ENV = Environment(
     loader=PackageLoader("newstrace", "report/templates"),
@@ -50,6 +51,12 @@ def render_pair_report(result: PairResult, *, title: str | None = None) -> str:
     b = result.b.outlet or Path(result.b.source.path).name or "b"
     return _ENV.get_template("pair.html.j2").render(
         title=title or f"newstrace: {a} vs {b}", r=result, view=pair_view(result))
+
+
+def render_claims_report(matrix: ClaimMatrix, *, title: str, min_articles: int) -> str:
+    """Claims × articles, each cell the speaker the article names (escaped)."""
+    return _ENV.get_template("claims.html.j2").render(title=title, m=matrix,
+                                                      min_articles=min_articles)
 
 
 def relation_rows(results: Sequence[PairResult], pages: dict[int, str]) -> list[dict[str, Any]]:

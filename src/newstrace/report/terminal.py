@@ -12,6 +12,7 @@ from rich.table import Table
 from newstrace.corpus.ingest import IngestReport
 from newstrace.model import Article, PairResult
 from newstrace.report.pair_view import changes_by_sentence
+from newstrace.reuse.claims import ClaimMatrix
 
 _MAX_PROBLEMS_SHOWN = 20
 
@@ -147,3 +148,27 @@ def print_pair(console: Console, result: PairResult) -> None:
         if (span.start, span.end) not in shown_dropped:
             table.add_row(f"[red]{escape(span.text)}[/red]", "[red]dropped[/red]", "")
     console.print(table)
+
+
+_MAX_CLAIM_COLUMNS = 8
+
+
+def print_claims(console: Console, matrix: ClaimMatrix) -> None:
+    """Claims × articles; wide matrices are cut to the first columns (see --html/--csv)."""
+    if not matrix.claims:
+        console.print("no claim is carried by enough articles")
+        return
+    shown = list(range(min(len(matrix.articles), _MAX_CLAIM_COLUMNS)))
+    table = Table(show_lines=True, title=f"{len(matrix.claims)} claims × "
+                                         f"{len(matrix.articles)} articles")
+    table.add_column("claim", ratio=3)
+    for k in shown:
+        a = matrix.articles[k]
+        table.add_column(escape(a.outlet or a.domain or a.id[:8]), ratio=1, overflow="fold")
+    for claim in matrix.claims:
+        cells = [escape(matrix.cell(claim, k)) if k in claim.articles else "" for k in shown]
+        table.add_row(f"[bold]{claim.id}[/bold] {escape(claim.text)}", *cells)
+    console.print(table)
+    if len(matrix.articles) > len(shown):
+        console.print(f"[dim]{len(matrix.articles) - len(shown)} more article columns: "
+                      "write them with --html or --csv[/dim]")

@@ -55,11 +55,17 @@ class SentenceSet:
             np.asarray(parent if parent is not None else range(len(texts)), dtype=np.int64),
         )
 
+    def take(self, indices: Sequence[int]) -> SentenceSet:
+        """The units at these positions, in this order."""
+        idx = list(indices)
+        return SentenceSet([self.texts[i] for i in idx], self.vectors[idx],
+                           [self.words[i] for i in idx], [self.bigrams[i] for i in idx],
+                           [self.content[i] for i in idx], [self.nums[i] for i in idx],
+                           [self.ents[i] for i in idx], self.lengths[idx], self.parent[idx])
+
     def head(self, n: int) -> SentenceSet:
         """The first ``n`` units (the sentences, without their clauses)."""
-        return SentenceSet(self.texts[:n], self.vectors[:n], self.words[:n], self.bigrams[:n],
-                           self.content[:n], self.nums[:n], self.ents[:n], self.lengths[:n],
-                           self.parent[:n])
+        return self.take(range(min(n, len(self.texts))))
 
     def __len__(self) -> int:
         return len(self.texts)
