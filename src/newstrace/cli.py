@@ -50,6 +50,9 @@ app = typer.Typer(
         "newstrace demo --open                          run everything on the sample\n\n"
         "newstrace compare origin.txt rewrite.html --html pair.html\n\n"
         "newstrace claims story/*.txt --html claims.html\n\n"
+        "newstrace run crawl/ --db corpus.db -o out/\n\n"
+        "newstrace add latest.html --db corpus.db\n\n"
+        "newstrace audit --db corpus.db --watch rt.com,sputnikglobe.com\n\n"
         "newstrace eval --only news_dev,pan13\n\n"
         "newstrace ingest articles/ crawl.warc.gz --db corpus.db\n\n"
         "newstrace articles --db corpus.db --outlet rt.com\n\n"
@@ -416,6 +419,156 @@ def claims(
         html.write_text(render_claims_report(matrix, title="newstrace: claims across articles",
                                              min_articles=min_articles), encoding="utf-8")
     print_claims(out, matrix)
+
+
+def _candidate_settings(window_days: float, neighbours: int, min_cosine: float, bands: int
+                        ) -> Any:
+    from newstrace.corpus.candidates import CandidateSettings
+
+    if window_days <= 0 or neighbours < 1 or not 0 <= min_cosine <= 1 or bands < 1:
+        raise UsageError("--window-days and --neighbours must be positive, --min-cosine in "
+                         "[0, 1], --bands at least 1")
+    if 128 % bands:
+        raise UsageError("--bands must divide 128 (the MinHash permutations): 8, 16, 32, 64")
+    return CandidateSettings(bands=bands, neighbours=neighbours, min_cosine=min_cosine,
+                             window_days=window_days)
+
+
+@app.command(epilog="Example: newstrace run crawl/ --db corpus.db -o out/")
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to add to the corpus.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    db: DbOption = Path(DEFAULT_DB),
+    window_days: Annotated[float, typer.Option(help="Compare only articles published this "
+                                               "close (when both dates are known).")] = 30.0,
+    neighbours: Annotated[int, typer.Option(help="Nearest neighbours per article.")] = 15,
+    min_cosine: Annotated[float, typer.Option(help="Least document similarity for a "
+                                              "neighbour to be compared.")] = 0.2,
+    bands: Annotated[int, typer.Option(help="MinHash LSH bands.")] = 32,
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader.")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero if anything was skipped.")] = False,
+) -> None:
+    """The whole pipeline over a corpus: stories, who took from whom, a report.
+
+    Re-running with new input only processes what is new; an interrupted run resumes.
+    """
+    from newstrace.corpus.outputs import write_outputs
+    from newstrace.corpus.pipeline import run as run_pipeline
+
+    settings = _candidate_settings(window_days, neighbours, min_cosine, bands)
+    options = _read_options(fmt, mapping, DEFAULT_MAX_DOC_BYTES / 1e6)
+    with _open_store(db, must_exist=False) as store:
+        report, stories = run_pipeline(paths, store, options=options, settings=settings)
+        summary = report.as_dict() | {"candidates": report.candidates,
+                                      "compared": report.compared}
+        files = write_outputs(store, stories, output, settings.as_dict() | {
+            "paths": [str(p) for p in paths], "db": str(db)}, summary)
+    if report.ingest is not None:
+        print_ingest_report(out, report.ingest, db)
+    multi = [s for s in stories if len(s.articles) > 1]
+    out.print(f"fingerprinted {report.fingerprinted} · {report.candidates} candidate pairs · "
+              f"compared {report.compared} new pairs {report.relations}")
+    out.print(f"{len(multi)} stories with two or more articles; "
+              f"{sum(len(s.edges) for s in multi)} copy/derived edges")
+    out.print(f"Outputs in {escape(str(output))}/: " + ", ".join(sorted(p.name for p in
+                                                                        files.values())))
+    out.print(f"Open the report: [link]{files['report.html'].resolve().as_uri()}[/link]")
+    if strict and report.ingest is not None and report.ingest.skipped:
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Example: newstrace add latest.html --db corpus.db")
+def add(
+    path: Annotated[Path, typer.Argument(help="An article file (text, HTML, JSONL, …).")],
+    db: DbOption = Path(DEFAULT_DB),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the relations as JSON.")
+                       ] = False,
+) -> None:
+    """Match a new article against the corpus: who did it copy, and who copied it?"""
+    from newstrace.corpus.candidates import CandidateSettings
+    from newstrace.corpus.pipeline import RunReport, update
+
+    with _open_store(db, must_exist=True) as store:
+        report = ingest([path], store, command="add")
+        if report.skipped:
+            raise UsageError("; ".join(str(s) for s in report.skipped))
+        new_ids = [aid for (aid,) in store.conn.execute(
+            "SELECT id FROM articles WHERE source_path = ?", (str(path),))]
+        run_report = RunReport()
+        update(store, CandidateSettings(), run_report)
+        marks = ",".join("?" * len(new_ids))
+        rows = store.conn.execute(
+            f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "
+            f"(a IN ({marks}) OR b IN ({marks})) AND relation != 'unrelated' "
+            f"ORDER BY confidence DESC", new_ids + new_ids).fetchall()
+        others = store.get_many([x for a, b, *_ in rows for x in (a, b)],
+                                with_sentences=False)
+    found = []
+    for a, b, relation, confidence, origin, credit in rows:
+        mine = a if a in new_ids else b
+        other = others[b if mine == a else a]
+        role = "origin" if origin == mine else "derived" if origin else ""
+        found.append({"article": mine, "other": other.id, "other_outlet": other.outlet or
+                      other.domain, "other_title": other.title, "relation": relation,
+                      "this_is": role, "confidence": round(confidence, 4), "credit": credit})
+    if as_json:
+        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1) + "\n")
+        return
+    if not found:
+        out.print("no related article in the corpus")
+        return
+    table = Table(title=f"relations of {escape(str(path))}")
+    for col in ("relation", "this article is", "other outlet", "other title", "credit",
+                "confidence"):
+        table.add_column(col, overflow="fold")
+    for row in found:
+        table.add_row(row["relation"], row["this_is"] or "-", escape(row["other_outlet"] or "?"),
+                      escape(row["other_title"] or ""), row["credit"],
+                      f"{row['confidence']:.2f}")
+    out.print(table)
+
+
+@app.command(epilog="Example: newstrace audit --db corpus.db --watch rt.com,sputnikglobe.com")
+def audit(
+    watch: Annotated[str, typer.Option(help="Comma-separated outlets or domains to watch.")],
+    db: DbOption = Path(DEFAULT_DB),
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the rows as CSV.")
+                       ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the rows as JSON.")
+                        ] = None,
+) -> None:
+    """Every article derived from a watched outlet, credited or not, with the evidence."""
+    import csv as csv_module
+
+    from newstrace.corpus.audit import audit as run_audit
+
+    watched = [w.strip() for w in watch.split(",") if w.strip()]
+    if not watched:
+        raise UsageError("--watch needs at least one outlet or domain")
+    with _open_store(db, must_exist=True) as store:
+        rows = run_audit(store, watched)
+    dicts = [r.as_dict() for r in rows]
+    if json_out is not None:
+        json_out.write_text(json.dumps(dicts, ensure_ascii=False, indent=1), encoding="utf-8")
+    if csv_out is not None:
+        with csv_out.open("w", newline="", encoding="utf-8") as handle:
+            fields = list(dicts[0]) if dicts else ["origin_id"]
+            writer = csv_module.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            for d in dicts:
+                writer.writerow({k: json.dumps(v, ensure_ascii=False)
+                                 if isinstance(v, (list, dict)) else v for k, v in d.items()})
+    table = Table(title=f"{len(rows)} articles derived from {', '.join(watched)}")
+    for col in ("origin", "derived outlet", "derived title", "relation", "credit", "changes"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        style = "red" if r.credit == "uncredited" else "green"
+        table.add_row(escape(r.origin.outlet or r.origin.domain or "?"),
+                      escape(r.derived.outlet or r.derived.domain or "?"),
+                      escape(r.derived.title or ""), r.relation,
+                      f"[{style}]{r.credit}[/{style}]", ", ".join(r.changes))
+    out.print(table)
 
 
 @app.command("eval", epilog="Example: newstrace eval --only news_dev,pan13 --markdown")

@@ -267,3 +267,35 @@ class PairResult:
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "notes": list(self.notes),
         }
+
+
+def _span(d: dict[str, Any]) -> Span:
+    return Span(int(d["start"]), int(d["end"]), str(d["text"]))
+
+
+def pair_result_from_dict(d: dict[str, Any], a: Article, b: Article) -> PairResult:
+    """Rebuild a stored compare result around its two articles (texts are not stored)."""
+    return PairResult(
+        a=a, b=b, relation=d["relation"], confidence=float(d["confidence"]),
+        probabilities=dict(d.get("probabilities", {})), origin=d.get("origin"),
+        direction_evidence=d.get("direction_evidence", ""),
+        credit_status=d["credit"]["status"], credit_evidence=list(d["credit"]["evidence"]),
+        origin_reused=float(d["coverage"]["origin_reused"]),
+        derived_from_origin=float(d["coverage"]["derived_from_origin"]),
+        verbatim=float(d["coverage"]["verbatim"]),
+        alignments=[AlignedSentence(al["kind"], float(al["score"]), _span(al["derived"]),
+                                    tuple(_span(o) for o in al["origin"]),
+                                    int(al["derived_sentence"]),
+                                    tuple(int(j) for j in al["origin_sentences"]))
+                    for al in d.get("alignments", [])],
+        added=[_span(s) for s in d.get("added", [])],
+        dropped=[_span(s) for s in d.get("dropped", [])],
+        changes=[Change(c["kind"], _span(c["derived"]),
+                        _span(c["origin"]) if c.get("origin") else None, c["description"])
+                 for c in d.get("changes", [])],
+        passages=[(_span(p["origin"]), _span(p["derived"]))
+                  for p in d.get("verbatim_passages", [])],
+        similarity=float(d.get("similarity", 0.0)),
+        features=dict(d.get("features", {})),
+        notes=list(d.get("notes", [])),
+    )

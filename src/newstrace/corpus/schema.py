@@ -69,4 +69,40 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL
     );
     """,
+    # 2: corpus mode: fingerprints, LSH buckets, compared pairs, stories
+    """
+    CREATE TABLE fingerprints (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        minhash    BLOB NOT NULL,   -- uint32 × permutations
+        vector     BLOB NOT NULL,   -- float32 document vector (unit length)
+        published  TEXT
+    );
+    CREATE TABLE lsh (
+        band       INTEGER NOT NULL,
+        bucket     INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (band, bucket, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE pairs (
+        a          TEXT NOT NULL,
+        b          TEXT NOT NULL,
+        relation   TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        origin     TEXT,            -- article id of the origin, for copy/derived
+        credit     TEXT NOT NULL,
+        coverage   REAL NOT NULL,
+        result     TEXT NOT NULL,   -- the full compare JSON (without article texts)
+        compared_at TEXT NOT NULL,
+        PRIMARY KEY (a, b)
+    ) WITHOUT ROWID;
+    CREATE INDEX pairs_b ON pairs(b);
+    CREATE INDEX pairs_origin ON pairs(origin);
+    CREATE TABLE stories (
+        article_id TEXT PRIMARY KEY,
+        story_id   TEXT NOT NULL
+    );
+    CREATE INDEX stories_story ON stories(story_id);
+    -- articles whose candidate search has not finished (survives a killed run)
+    CREATE TABLE pending_candidates (article_id TEXT PRIMARY KEY);
+    """,
 )

@@ -269,6 +269,19 @@ class Store:
             raise StoreError(f"article id prefix {article_id!r} is ambiguous; give more of it")
         return self._article_from_row(rows[0])
 
+    def get_many(self, ids: Sequence[str], *, with_sentences: bool = True
+                 ) -> dict[str, Article]:
+        out: dict[str, Article] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
+                article = self._article_from_row(row, with_sentences=with_sentences)
+                out[article.id] = article
+        return out
+
     def iter_articles(
         self,
         *,

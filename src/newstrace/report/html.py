@@ -53,6 +53,16 @@ def render_pair_report(result: PairResult, *, title: str | None = None) -> str:
         title=title or f"newstrace: {a} vs {b}", r=result, view=pair_view(result))
 
 
+def render_corpus_report(views: Sequence[dict[str, Any]], *, singles: int,
+                         summary: dict[str, Any]) -> str:
+    """Stories by size: outlets in time order with lag, derivations, links to pairs."""
+    from newstrace import __version__
+
+    return _ENV.get_template("corpus.html.j2").render(
+        title="newstrace: stories and who took from whom", views=views, singles=singles,
+        summary=summary, version=__version__)
+
+
 def render_claims_report(matrix: ClaimMatrix, *, title: str, min_articles: int) -> str:
     """Claims × articles, each cell the speaker the article names (escaped)."""
     return _ENV.get_template("claims.html.j2").render(title=title, m=matrix,

@@ -1,0 +1,168 @@
+"""Candidate pairs: which articles are worth a full compare.
+
+Two cheap filters, never all pairs: LSH buckets over MinHash digests (copies
+share buckets) and an approximate nearest-neighbour index over document
+vectors (rewrites and other reports of the same story are near neighbours),
+both restricted to a publication-time window when dates are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import hnswlib
+import numpy as np
+
+from newstrace.clean.dates import parse_date
+from newstrace.corpus.fingerprints import VECTOR_DIM, doc_vectors, lsh_buckets, minhashes
+from newstrace.corpus.store import Store
+from newstrace.model import Article
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSettings:
+    bands: int = 32  # 32 bands × 4 rows: a pair at Jaccard 0.5 shares a bucket with p ≈ 0.87
+    neighbours: int = 15
+    min_cosine: float = 0.2
+    window_days: float = 30.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"lsh_bands": self.bands, "ann_neighbours": self.neighbours,
+                "ann_min_cosine": self.min_cosine, "window_days": self.window_days}
+
+
+def _when(published: str | None) -> datetime | None:
+    iso = parse_date(published)
+    if iso is None:
+        return None
+    dt = datetime.fromisoformat(iso)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def within_window(a: str | None, b: str | None, days: float) -> bool:
+    ta, tb = _when(a), _when(b)
+    if ta is None or tb is None:
+        return True  # unknown dates never exclude a pair
+    return abs((ta - tb).total_seconds()) <= days * 86400
+
+
+class VectorIndex:
+    """An hnswlib index over document vectors, saved beside the store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index = hnswlib.Index(space="cosine", dim=VECTOR_DIM)
+        self.labels: list[str] = []
+        labels_path = path.with_suffix(".labels")
+        if path.exists() and labels_path.exists():
+            self.labels = labels_path.read_text(encoding="utf-8").split("\n") \
+                if labels_path.stat().st_size else []
+            self.index.load_index(str(path), max_elements=max(len(self.labels), 1024))
+            if self.index.get_current_count() != len(self.labels):
+                self._fresh()
+        else:
+            self._fresh()
+        self.position = {label: k for k, label in enumerate(self.labels)}
+
+    def _fresh(self) -> None:
+        self.index = hnswlib.Index(space="cosine", dim=VECTOR_DIM)
+        self.index.init_index(max_elements=1024, ef_construction=200, M=16)
+        self.labels = []
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        new = [(i, v) for i, v in zip(ids, vectors, strict=True) if i not in self.position]
+        if not new:
+            return
+        needed = len(self.labels) + len(new)
+        if needed > self.index.get_max_elements():
+            self.index.resize_index(max(needed, self.index.get_max_elements() * 2))
+        start = len(self.labels)
+        self.index.add_items(np.vstack([v for _, v in new]),
+                             np.arange(start, start + len(new)))
+        for k, (i, _) in enumerate(new):
+            self.labels.append(i)
+            self.position[i] = start + k
+
+    def query(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        if not self.labels or len(vectors) == 0:
+            return [[] for _ in range(len(vectors))]
+        k = min(k, len(self.labels))
+        self.index.set_ef(max(50, k * 2))
+        labels, distances = self.index.knn_query(vectors, k=k)
+        return [[(self.labels[int(lab)], 1.0 - float(d)) for lab, d in zip(row_l, row_d,
+                                                                            strict=True)]
+                for row_l, row_d in zip(labels, distances, strict=True)]
+
+    def save(self) -> None:
+        self.index.save_index(str(self.path))
+        self.path.with_suffix(".labels").write_text("\n".join(self.labels), encoding="utf-8")
+
+
+def index_path(store: Store) -> Path:
+    return store.path.with_name(store.path.name + ".hnsw")
+
+
+def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSettings,
+                index: VectorIndex) -> None:
+    """Store MinHash digests, LSH buckets and vectors for these articles (one transaction)."""
+    if not articles:
+        return
+    texts = [a.text for a in articles]
+    digests = minhashes(texts)
+    vectors = doc_vectors(texts)
+    with store.transaction() as conn:
+        for article, digest, vector in zip(articles, digests, vectors, strict=True):
+            conn.execute("INSERT OR REPLACE INTO fingerprints(article_id, minhash, vector, "
+                         "published) VALUES (?, ?, ?, ?)",
+                         (article.id, digest.tobytes(), vector.astype(np.float32).tobytes(),
+                          article.published))
+            conn.executemany("INSERT OR IGNORE INTO lsh(band, bucket, article_id) "
+                             "VALUES (?, ?, ?)",
+                             [(b, h, article.id) for b, h in
+                              enumerate(lsh_buckets(digest, settings.bands))])
+    index.add([a.id for a in articles], vectors)
+
+
+def candidates_for(store: Store, article_ids: Iterable[str], settings: CandidateSettings,
+                   index: VectorIndex) -> set[tuple[str, str]]:
+    """Unordered candidate pairs (a < b) touching these articles, within the time window."""
+    ids = list(article_ids)
+    if not ids:
+        return set()
+    rows = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for aid, blob, published in store.conn.execute(
+                f"SELECT article_id, vector, published FROM fingerprints "
+                f"WHERE article_id IN ({marks})", chunk):
+            rows[aid] = (np.frombuffer(blob, dtype=np.float32), published)
+    published_of = dict(store.conn.execute("SELECT article_id, published FROM fingerprints"))
+    pairs: set[tuple[str, str]] = set()
+
+    def add(x: str, y: str) -> None:
+        if x != y and within_window(published_of.get(x), published_of.get(y),
+                                    settings.window_days):
+            pairs.add((x, y) if x < y else (y, x))
+
+    for aid in ids:  # LSH: any shared bucket
+        for (other,) in store.conn.execute(
+                "SELECT DISTINCT l2.article_id FROM lsh l1 JOIN lsh l2 "
+                "ON l1.band = l2.band AND l1.bucket = l2.bucket "
+                "WHERE l1.article_id = ? AND l2.article_id != ?", (aid, aid)):
+            add(aid, other)
+    present = [aid for aid in ids if aid in rows]
+    if present:
+        vectors = np.vstack([rows[aid][0] for aid in present])
+        for aid, found in zip(present, index.query(vectors, settings.neighbours + 1),
+                              strict=True):
+            for other, cosine in found:
+                if cosine >= settings.min_cosine:
+                    add(aid, other)
+    return pairs

@@ -1,0 +1,101 @@
+"""Files a corpus run writes: JSONL tables, a GEXF graph, run settings and a report."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from newstrace import __version__
+from newstrace.clean.dates import parse_date
+from newstrace.corpus.store import Store
+from newstrace.corpus.stories import Story
+from newstrace.io.export import export_articles
+from newstrace.model import Article, pair_result_from_dict
+from newstrace.report.html import render_corpus_report, render_pair_report
+
+#: Pair pages are written for copy and derived edges, up to this many.
+MAX_PAIR_PAGES = 2000
+
+
+def _hours(a: Article, first: Article) -> float | None:
+    ta, tf = parse_date(a.published), parse_date(first.published)
+    if not ta or not tf:
+        return None
+    da, df = datetime.fromisoformat(ta), datetime.fromisoformat(tf)
+    if (da.tzinfo is None) != (df.tzinfo is None):
+        da, df = da.replace(tzinfo=None), df.replace(tzinfo=None)
+    return (da - df).total_seconds() / 3600
+
+
+def write_outputs(store: Store, stories: list[Story], out: Path, settings: dict[str, Any],
+                  report: dict[str, Any]) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    files = {name: out / name for name in ("articles.jsonl", "pairs.jsonl", "stories.jsonl",
+                                           "graph.gexf", "run.json", "report.html")}
+    export_articles(store.iter_articles(), files["articles.jsonl"], "jsonl")
+    with files["pairs.jsonl"].open("w", encoding="utf-8") as sink:
+        for a, b, relation, confidence, origin, credit in store.conn.execute(
+                "SELECT a, b, relation, confidence, origin, credit FROM pairs ORDER BY a, b"):
+            sink.write(json.dumps({"a": a, "b": b, "relation": relation,
+                                   "confidence": round(confidence, 4), "origin": origin,
+                                   "credit": credit}) + "\n")
+    with files["stories.jsonl"].open("w", encoding="utf-8") as sink:
+        for story in stories:
+            sink.write(json.dumps(story.as_dict(), ensure_ascii=False) + "\n")
+    in_stories = [s for s in stories if len(s.articles) > 1]
+    ids = [a for s in in_stories for a in s.articles]
+    articles = store.get_many(ids, with_sentences=False)
+    graph = nx.DiGraph()
+    for story in in_stories:
+        for aid in story.articles:
+            a = articles[aid]
+            graph.add_node(aid, label=f"{a.outlet or a.domain or '?'}: {(a.title or '')[:60]}",
+                           outlet=a.outlet or a.domain or "", published=a.published or "",
+                           story=story.id)
+        for e in story.edges:
+            graph.add_edge(e.origin, e.derived, relation=e.relation, credit=e.credit,
+                           confidence=round(e.confidence, 4), weight=round(e.confidence, 4))
+    nx.write_gexf(graph, files["graph.gexf"])
+    files["run.json"].write_text(json.dumps({"newstrace": __version__, "settings": settings,
+                                             "report": report}, indent=1, default=str),
+                                 encoding="utf-8")
+    pages = _pair_pages(store, in_stories, out)
+    views = []
+    for story in in_stories:
+        members = [articles[a] for a in story.articles]
+        views.append({
+            "story": story,
+            "members": [{"a": a, "lag": _hours(a, members[0])} for a in members],
+            "edges": [{"e": e, "origin": articles[e.origin], "derived": articles[e.derived],
+                       "page": pages.get((e.origin, e.derived))} for e in story.edges],
+        })
+    singles = sum(1 for s in stories if len(s.articles) == 1)
+    files["report.html"].write_text(render_corpus_report(views, singles=singles,
+                                                         summary=report), encoding="utf-8")
+    return files
+
+
+def _pair_pages(store: Store, stories: list[Story], out: Path) -> dict[tuple[str, str], str]:
+    pages: dict[tuple[str, str], str] = {}
+    wanted = [(e.origin, e.derived) for s in stories for e in s.edges][:MAX_PAIR_PAGES]
+    if not wanted:
+        return pages
+    (out / "pairs").mkdir(exist_ok=True)
+    for origin, derived in wanted:
+        a, b = sorted((origin, derived))
+        row = store.conn.execute("SELECT result FROM pairs WHERE a = ? AND b = ?",
+                                 (a, b)).fetchone()
+        if row is None:
+            continue
+        found = store.get_many([a, b])
+        if a not in found or b not in found:
+            continue
+        result = pair_result_from_dict(json.loads(row[0]), found[a], found[b])
+        name = f"pairs/{a[:8]}-{b[:8]}.html"
+        (out / name).write_text(render_pair_report(result), encoding="utf-8")
+        pages[(origin, derived)] = name
+    return pages
