@@ -28,21 +28,18 @@ def test_demo_writes_outputs_and_an_escaped_report(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert (out / "demo.db").is_file()
-    rows = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
-    assert len(rows) == 10
-    html = (out / "report.html").read_text()
-    assert "report.html" in result.output
+    for name in ("demo.db", "report.html", "articles.html", "claims.html", "articles.jsonl",
+                 "pairs.jsonl", "stories.jsonl", "graph.gexf", "run.json"):
+        assert (out / name).is_file(), name
+    articles = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    assert len(articles) == 10
     pairs = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
-    assert len(pairs) == 45  # every pair of the ten sample articles
-    relations = {p["relation"] for p in pairs}
-    assert {"copy", "derived", "same_story", "unrelated"} <= relations
-    assert "Who took from whom" in html and 'href="pairs/' in html
+    assert 0 < len(pairs) < 45  # candidates only, never all pairs
+    html = (out / "report.html").read_text()
+    assert "report.html" in result.output and 'href="pairs/' in html
+    assert "credited" in html and "uncredited" in html
     assert any((out / "pairs").glob("*.html"))
-    claims = json.loads((out / "claims.json").read_text())
-    assert claims["claims"] and 'href="claims.html"' in html
-    assert html.count('<section class="article"') == 10
-    assert "<script>" in html  # the page's own toggle, and nothing from articles
+    assert html.count("<script>") == 0  # the stories page needs no script at all
     # a second demo starts from a fresh store rather than piling up
     again = runner.invoke(app, ["demo", "-o", str(out)])
     assert again.exit_code == 0

@@ -617,64 +617,56 @@ def demo(
                            ] = False,
 ) -> None:
     """Run the pipeline on the bundled fictional sample corpus and write a report."""
-    from itertools import combinations
-
+    from newstrace.corpus.outputs import write_outputs
+    from newstrace.corpus.pipeline import run as run_pipeline
     from newstrace.nlp.embed import default_embedder
     from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
-    from newstrace.report.html import relation_rows, render_pair_report
-    from newstrace.reuse.compare import compare_articles
+    from newstrace.report.html import render_claims_report
 
     output.mkdir(parents=True, exist_ok=True)
     db = output / "demo.db"
-    for suffix in ("", "-wal", "-shm"):  # the demo always starts from a fresh store
+    for suffix in ("", "-wal", "-shm", ".hnsw", ".labels"):  # always start from scratch
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     with Store(db) as store:
-        report = ingest([sample_corpus_path()], store, command="demo")
+        report, stories = run_pipeline([sample_corpus_path()], store)
         stored = list(store.iter_articles())
-        export_articles(stored, output / "articles.jsonl", "jsonl")
-    embedder = PersistentEmbedder(default_embedder(), VectorCache(db))
-    results = [compare_articles(a, b, embedder) for a, b in combinations(stored, 2)]
-    pages: dict[int, str] = {}
-    (output / "pairs").mkdir(exist_ok=True)
-    with (output / "pairs.jsonl").open("w", encoding="utf-8") as sink:
-        for k, r in enumerate(results):
-            origin = {"a": r.a.id, "b": r.b.id}.get(r.origin or "")
-            sink.write(json.dumps({"a": r.a.id, "b": r.b.id, "relation": r.relation,
-                                   "confidence": round(r.confidence, 4), "origin": origin,
-                                   "credit": r.credit_status}) + "\n")
-            if r.relation != "unrelated":
-                name = f"pairs/{r.a.id[:8]}-{r.b.id[:8]}.html"
-                (output / name).write_text(render_pair_report(r), encoding="utf-8")
-                pages[k] = name
-    from newstrace.report.html import render_claims_report
-
-    matrix = claim_matrix(stored, embedder, 2)
-    (output / "claims.html").write_text(
-        render_claims_report(matrix, title="newstrace demo: claims across the sample corpus",
-                             min_articles=2), encoding="utf-8")
-    (output / "claims.json").write_text(json.dumps(matrix.as_dict(), ensure_ascii=False,
-                                                   indent=1), encoding="utf-8")
-    html = render_articles_report(
-        stored, title="newstrace demo: the sample corpus",
-        summary=report.as_dict() | {"version": __version__, "claims": len(matrix.claims)},
-        relations=relation_rows(results, pages),
-    )
+        biggest = stories[0] if stories else None
+        story_articles = [a for a in stored if biggest and a.id in biggest.articles]
+        embedder = PersistentEmbedder(default_embedder(), VectorCache(db))
+        matrix = claim_matrix(story_articles, embedder, 2) if len(story_articles) > 1 else None
+        summary = report.as_dict() | {"candidates": report.candidates,
+                                      "compared": report.compared}
+        write_outputs(store, stories, output, {"demo": True}, summary,
+                      links={"articles.html": "every article, cleaned",
+                             "claims.html": "claims across the largest story"})
+    (output / "articles.html").write_text(render_articles_report(
+        stored, title="newstrace demo: the sample corpus, cleaned",
+        summary=(report.ingest.as_dict() if report.ingest else {}) | {"version": __version__}),
+        encoding="utf-8")
+    if matrix is not None:
+        (output / "claims.html").write_text(render_claims_report(
+            matrix, title="newstrace demo: claims across the largest story", min_articles=2),
+            encoding="utf-8")
+    if report.ingest is not None:
+        print_ingest_report(out, report.ingest, db)
+    names = {a.id: a.outlet or a.domain or a.id[:8] for a in stored}
+    out.print(f"\ncompared {report.compared} candidate pairs (not all "
+              f"{len(stored) * (len(stored) - 1) // 2}): {report.relations}")
+    for story in stories:
+        if len(story.articles) < 2:
+            continue
+        out.print(f"[bold]story[/bold] {escape(story.id)}: "
+                  + escape(", ".join(names[a] for a in story.articles)))
+        for e in story.edges:
+            out.print(f"  {e.relation:<8} {escape(names[e.origin])} → {escape(names[e.derived])}"
+                      f" ({e.credit}, {e.confidence:.2f})", highlight=False)
+    if matrix is not None:
+        out.print(f"{len(matrix.claims)} claims shared by two or more articles of the largest "
+                  "story")
+    out.print(f"\nOutputs in [bold]{output}/[/bold]: report.html (stories), pairs/*.html, "
+              "claims.html, articles.html, articles.jsonl, pairs.jsonl, stories.jsonl, "
+              "graph.gexf, run.json, demo.db")
     report_path = output / "report.html"
-    report_path.write_text(html, encoding="utf-8")
-    print_ingest_report(out, report, db)
-    counts = {rel: sum(r.relation == rel for r in results)
-              for rel in ("copy", "derived", "same_story", "unrelated")}
-    out.print(f"\ncompared {len(results)} pairs: {counts}")
-    for row in relation_rows(results, pages):
-        if row["relation"] in ("copy", "derived"):
-            out.print(f"  {row['relation']:<8} {escape(row['origin_outlet'])} → "
-                      f"{escape(row['derived_outlet'])} ({row['credit']}, "
-                      f"{row['confidence']:.2f})", highlight=False)
-    changes = sum(len(r.changes) for r in results)
-    out.print(f"{changes} changes found in copies and rewrites; {len(matrix.claims)} claims "
-              "carried by two or more articles")
-    out.print(f"\nOutputs in [bold]{output}/[/bold]: demo.db, articles.jsonl, pairs.jsonl, "
-              "pairs/*.html, claims.html, claims.json, report.html")
     out.print(f"Open the report: [link]{report_path.resolve().as_uri()}[/link]")
     if open_report:
         webbrowser.open(report_path.resolve().as_uri())

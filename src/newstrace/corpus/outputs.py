@@ -32,7 +32,8 @@ def _hours(a: Article, first: Article) -> float | None:
 
 
 def write_outputs(store: Store, stories: list[Story], out: Path, settings: dict[str, Any],
-                  report: dict[str, Any]) -> dict[str, Path]:
+                  report: dict[str, Any], links: dict[str, str] | None = None
+                  ) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = {name: out / name for name in ("articles.jsonl", "pairs.jsonl", "stories.jsonl",
                                            "graph.gexf", "run.json", "report.html")}
@@ -75,7 +76,8 @@ def write_outputs(store: Store, stories: list[Story], out: Path, settings: dict[
         })
     singles = sum(1 for s in stories if len(s.articles) == 1)
     files["report.html"].write_text(render_corpus_report(views, singles=singles,
-                                                         summary=report), encoding="utf-8")
+                                                         summary=report, links=links or {}),
+                                    encoding="utf-8")
     return files
 
 

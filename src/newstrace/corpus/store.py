@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +82,9 @@ class Store:
     # -- plumbing ---------------------------------------------------------
 
     def close(self) -> None:
+        """Fold the write-ahead log back into the file, so the .db alone is the store."""
+        with suppress(sqlite3.Error):  # another process may hold the log; it will checkpoint
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
 
     def __enter__(self) -> Store:

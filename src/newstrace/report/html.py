@@ -54,13 +54,13 @@ def render_pair_report(result: PairResult, *, title: str | None = None) -> str:
 
 
 def render_corpus_report(views: Sequence[dict[str, Any]], *, singles: int,
-                         summary: dict[str, Any]) -> str:
+                         summary: dict[str, Any], links: dict[str, str] | None = None) -> str:
     """Stories by size: outlets in time order with lag, derivations, links to pairs."""
     from newstrace import __version__
 
     return _ENV.get_template("corpus.html.j2").render(
         title="newstrace: stories and who took from whom", views=views, singles=singles,
-        summary=summary, version=__version__)
+        summary=summary, version=__version__, links=links or {})
 
 
 def render_claims_report(matrix: ClaimMatrix, *, title: str, min_articles: int) -> str:

@@ -26,6 +26,8 @@ LinkKind = Literal["verbatim", "paraphrase"]
 
 #: A derived sentence at least this much covered by copied runs is a verbatim link.
 VERBATIM_SENTENCE_COVERAGE = 0.5
+#: A derived sentence this fully covered by copied runs was taken unedited.
+IDENTICAL_SENTENCE_COVERAGE = 0.98
 #: An origin sentence contributes to a verbatim link with this share of the copied words.
 VERBATIM_SOURCE_SHARE = 0.2
 #: Fusion must beat the best single origin sentence by this margin.
@@ -55,6 +57,9 @@ class Alignment:
     origin_coverage: float  # share of the origin's words reused
     verbatim_coverage: float  # share of the derived text's words copied verbatim
     scores: np.ndarray = field(repr=False)  # derived × origin pair probabilities
+    #: share of the derived text's words in sentences copied whole and unedited: a copy
+    #: keeps sentences intact, a light edit touches many of them
+    identical_share: float = 0.0
 
     @property
     def mean_score(self) -> float:
@@ -145,6 +150,9 @@ def align(
         origin_coverage=float(sum(words_per_o[j] for j in used_o)) / total_o,
         verbatim_coverage=float(copied.sum()) / max(len(derived_tokens), 1),
         scores=scores,
+        identical_share=float(words_per_d[(copied_per_d >= IDENTICAL_SENTENCE_COVERAGE
+                                           * np.maximum(words_per_d, 1))
+                                          & (words_per_d > 0)].sum()) / total_d,
     )
 
 

@@ -68,6 +68,8 @@ def outlet_names(article: Article) -> tuple[str, ...]:
     """Every name under which an article's outlet could be credited."""
     names: list[str] = []
     domain = article.domain
+    if any(c.kind == "source-note" and c.url == article.url for c in article.credits):
+        domain = None  # a scraper's short link (v.gd, bit.ly…) names the shortener, not the outlet
     outlet = (article.outlet or "").strip()
     if outlet:
         names.append(outlet)

@@ -29,7 +29,7 @@ VERDICT_FEATURES = (
     "coverage_hi", "coverage_lo", "verbatim_hi", "verbatim_lo", "paraphrase_hi",
     "origin_coverage_hi", "mean_link_score", "soft_coverage_hi", "soft_coverage_lo",
     "doc_cos", "entity_jaccard", "number_jaccard", "order", "length_ratio", "mutual_hi",
-    "mutual_lo", "days_apart", "has_dates",
+    "mutual_lo", "days_apart", "has_dates", "identical_hi", "identical_lo",
 )
 # Time matters (reports of one event come out within days; a look-alike event is
 # usually weeks away), but in training data dates travel with the corpus: the fit
@@ -100,11 +100,22 @@ def _mutual(al: Alignment, lengths: np.ndarray, threshold: float) -> float:
     return float((mutual * lengths).sum() / max(lengths.sum(), 1.0))
 
 
+#: Gaps shorter than this say nothing about the relation: copies, rewrites and
+#: independent reports of one event all appear within days. Only longer gaps are
+#: evidence (of a different event), so a model cannot learn "a day later means a
+#: rewrite" from how a dev set happened to be dated.
+NEUTRAL_DAYS = 3.0
+_FAR_DAYS = 60.0
+
+
 def _days_apart(hours: float | None) -> tuple[float, float]:
-    """(distance in time on a log scale capped at a month, has-dates flag)."""
+    """(how far beyond a few days apart, on a log scale capped at two months; has dates)."""
     if hours is None:
         return 0.0, 0.0
-    return min(math.log1p(abs(hours) / 24.0) / math.log1p(30.0), 1.0), 1.0
+    days = abs(hours) / 24.0
+    far = (math.log1p(days) - math.log1p(NEUTRAL_DAYS)) / (
+        math.log1p(_FAR_DAYS) - math.log1p(NEUTRAL_DAYS))
+    return min(max(far, 0.0), 1.0), 1.0
 
 
 def _jaccard(x: set[str], y: set[str]) -> float:
@@ -112,18 +123,24 @@ def _jaccard(x: set[str], y: set[str]) -> float:
 
 
 def _hours_apart(a: Article, b: Article) -> float | None:
+    """b.published − a.published in hours; None when unknown or not comparable.
+
+    A date without a time only orders articles of different days: "2026-03-14"
+    says nothing about whether it came before 06:45 that day.
+    """
     from datetime import UTC, datetime
 
-    def when(article: Article) -> datetime | None:
-        iso = parse_date(article.published)
-        if iso is None:
-            return None
-        dt = datetime.fromisoformat(iso)
-        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-    ta, tb = when(a), when(b)
-    if ta is None or tb is None:
+    ia, ib = parse_date(a.published), parse_date(b.published)
+    if ia is None or ib is None:
         return None
+    if len(ia) == 10 or len(ib) == 10:
+        if ia[:10] == ib[:10]:
+            return None
+        da, db = datetime.fromisoformat(ia[:10]), datetime.fromisoformat(ib[:10])
+        return (db - da).total_seconds() / 3600.0
+    ta, tb = datetime.fromisoformat(ia), datetime.fromisoformat(ib)
+    ta = ta if ta.tzinfo else ta.replace(tzinfo=UTC)
+    tb = tb if tb.tzinfo else tb.replace(tzinfo=UTC)
     return (tb - ta).total_seconds() / 3600.0
 
 
@@ -177,6 +194,8 @@ def gather(
         _jaccard(entities(a.text), entities(b.text)), _jaccard(numbers(a.text), numbers(b.text)),
         _order(main), min(len_a, len_b) / max(len_a, len_b), max(mutual), min(mutual),
         *_days_apart(hours),
+        max(b_from_a.identical_share, a_from_b.identical_share),
+        min(b_from_a.identical_share, a_from_b.identical_share),
     ], dtype=np.float32)
 
     def credited(c: CreditResult) -> float:

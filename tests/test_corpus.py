@@ -1,0 +1,149 @@
+"""Corpus mode: stories, provenance, incremental runs, add, audit, frames, resume."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from newstrace.cli import app
+from newstrace.corpus.frames import articles_frame, pairs_frame, stories_frame
+from tests.helpers import BODY, write_jsonl
+
+runner = CliRunner()
+
+
+def _by_prefix(out: Path) -> dict[str, str]:
+    rows = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    return {Path(r["source"]["path"]).name[:2]: r["id"] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("corpus")
+    db, out = root / "c.db", root / "out"
+    result = runner.invoke(app, ["run", str(sample_dir), "--db", str(db), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return db, out
+
+
+def test_stories_keep_the_lookalike_apart(sample_run: tuple[Path, Path]) -> None:
+    _, out = sample_run
+    ids = _by_prefix(out)
+    stories = [json.loads(line) for line in (out / "stories.jsonl").read_text().splitlines()]
+    story_of = {a: s["id"] for s in stories for a in s["articles"]}
+    main = story_of[ids["01"]]
+    for member in ("02", "03", "04", "05"):
+        assert story_of[ids[member]] == main, member
+    assert story_of[ids["09"]] != main  # the look-alike event is another story
+    assert story_of[ids["06"]] == story_of[ids["07"]] != main
+    (story,) = [s for s in stories if s["id"] == main]
+    assert ids["01"] in story["origins"]
+    edges = {(e["origin"], e["derived"]): e for e in story["edges"]}
+    assert edges[(ids["01"], ids["02"])]["credit"] == "credited"
+    assert edges[(ids["01"], ids["03"])]["credit"] == "uncredited"
+
+
+def test_output_schemas(sample_run: tuple[Path, Path]) -> None:
+    db, out = sample_run
+    for line in (out / "pairs.jsonl").read_text().splitlines():
+        assert set(json.loads(line)) == {"a", "b", "relation", "confidence", "origin", "credit"}
+    for line in (out / "stories.jsonl").read_text().splitlines():
+        assert {"id", "articles", "origins"} <= set(json.loads(line))
+    graph = nx.read_gexf(out / "graph.gexf")
+    assert graph.number_of_edges() >= 3
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    assert {"lsh_bands", "ann_neighbours", "ann_min_cosine", "window_days"} <= set(settings)
+    assert len(articles_frame(db)) == 10
+    assert set(pairs_frame(db).relation) >= {"copy", "derived"}
+    assert stories_frame(db).story_id.nunique() >= 2
+
+
+def test_rerun_only_processes_what_is_new(sample_run: tuple[Path, Path], tmp_path: Path,
+                                          sample_dir: Path) -> None:
+    db, _ = sample_run
+    work = tmp_path / "db.db"
+    shutil.copy(db, work)
+    for extra in (".hnsw", ".labels"):
+        src = Path(f"{db}{extra}") if extra == ".hnsw" else db.with_name(db.name + ".labels")
+        if src.exists():
+            shutil.copy(src, Path(f"{work}{extra}") if extra == ".hnsw" else
+                        work.with_name(work.name + ".labels"))
+    again = runner.invoke(app, ["run", str(sample_dir), "--db", str(work), "-o",
+                                str(tmp_path / "o2")])
+    assert again.exit_code == 0, again.output
+    assert re.search(r"compared\s+0\s+new\s+pairs", again.output)
+    newer = tmp_path / "new"
+    newer.mkdir()
+    text = (sample_dir / next(p.name for p in sample_dir.glob("01_*.txt"))).read_text()
+    body = "\n".join(line for line in text.split("\n")[2:] if not line.startswith("(Source"))
+    (newer / "reprint.txt").write_text("Dam release floods valley\n\n" + body,
+                                       encoding="utf-8")
+    (newer / "meta.jsonl").write_text(json.dumps({
+        "file": "reprint.txt", "outlet": "Reprint Daily", "published": "2026-03-15T10:00:00Z",
+        "url": "https://reprint.example/dam"}) + "\n", encoding="utf-8")
+    added = runner.invoke(app, ["add", str(newer / "reprint.txt"), "--db", str(work),
+                                "--json"])
+    assert added.exit_code == 0, added.output
+    found = json.loads(added.output)
+    assert any(r["relation"] == "copy" and r["this_is"] == "derived" for r in found)
+
+
+def test_audit_lists_derived_articles_of_a_watched_outlet(sample_run: tuple[Path, Path],
+                                                          tmp_path: Path) -> None:
+    db, _ = sample_run
+    target = tmp_path / "audit.json"
+    result = runner.invoke(app, ["audit", "--db", str(db), "--watch", "Northwire",
+                                 "--json", str(target), "--csv", str(tmp_path / "a.csv")])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(target.read_text())
+    outlets = {r["derived_outlet"]: r for r in rows}
+    assert outlets["The Lantern Daily"]["credit"] == "uncredited"
+    assert outlets["The Vellory Courier"]["credit"] == "credited"
+    assert all(r["origin_outlet"] == "Northwire" for r in rows)
+
+
+def test_run_resumes_after_a_kill(tmp_path: Path) -> None:
+    records = []
+    for story in range(30):
+        base = f"{BODY} Story {story} concerns the harbour of town number {story}."
+        records.append({"text": base, "outlet": "Wire", "url": f"https://w.example/{story}"})
+        records.append({"text": base + " A copier added a line.", "outlet": f"Copier {story}",
+                        "url": f"https://c{story}.example/x"})
+    path = write_jsonl(tmp_path / "c.jsonl", records)
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "newstrace", "run", str(path), "--db", str(db), "-o",
+           str(tmp_path / "out")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                n = conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if n > 0:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    finished = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 60
+        pairs = conn.execute("SELECT a, b, relation FROM pairs").fetchall()
+        stories = conn.execute("SELECT COUNT(DISTINCT story_id) FROM stories").fetchone()[0]
+    assert len(pairs) == len({(a, b) for a, b, _ in pairs})
+    copies = [p for p in pairs if p[2] == "copy"]
+    assert len(copies) >= 25  # each wire story and its copy
+    assert stories <= 35
