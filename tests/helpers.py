@@ -54,3 +54,28 @@ def write_jsonl(path: Path, records: list[dict[str, object] | str], *,
     data = ("\n".join(lines) + "\n").encode("utf-8")
     path.write_bytes(gzip.compress(data) if compress else data)
     return path
+
+
+def kill_when_stored(cmd: list[str], db: Path, table: str, timeout: float = 240) -> int | None:
+    """Start ``cmd``, SIGKILL it once ``table`` in ``db`` has a row; its return code.
+
+    The kill lands in the middle of real work, so the test sees what a crash leaves.
+    """
+    import signal
+    import sqlite3
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(db, timeout=1) as conn:
+                rows = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if rows > 0:
+            proc.send_signal(signal.SIGKILL)
+            break
+    return proc.wait(timeout=60)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -18,7 +16,7 @@ from typer.testing import CliRunner
 
 from newstrace.cli import app
 from newstrace.corpus.frames import articles_frame, pairs_frame, stories_frame
-from tests.helpers import BODY, write_jsonl
+from tests.helpers import BODY, kill_when_stored, write_jsonl
 
 runner = CliRunner()
 
@@ -124,19 +122,7 @@ def test_run_resumes_after_a_kill(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     cmd = [sys.executable, "-m", "newstrace", "run", str(path), "--db", str(db), "-o",
            str(tmp_path / "out")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.1)
-        try:
-            with sqlite3.connect(db, timeout=1) as conn:
-                n = conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
-        except sqlite3.Error:
-            continue
-        if n > 0:
-            proc.send_signal(signal.SIGKILL)
-            break
-    proc.wait(timeout=60)
+    kill_when_stored(cmd, db, "pairs")
     finished = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
     with sqlite3.connect(db) as conn:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -18,7 +15,7 @@ from newstrace.corpus.schema import MIGRATIONS
 from newstrace.corpus.store import Store
 from newstrace.errors import StoreError
 from newstrace.io.export import export_articles
-from tests.helpers import BODY, write_jsonl
+from tests.helpers import BODY, kill_when_stored, write_jsonl
 
 
 def _corpus(path: Path, n: int, outlet: str = "Gazette") -> Path:
@@ -73,23 +70,9 @@ def test_repeated_outlet_lines_are_learned_and_removed(store: Store, tmp_path: P
 def test_resume_after_kill_has_no_duplicates_and_loses_nothing(tmp_path: Path) -> None:
     path = _corpus(tmp_path / "big.jsonl", 6000)
     db = tmp_path / "kill.db"
-    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "ingest", str(path), "--db",
-                             str(db), "--quiet"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    stored = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        try:
-            with sqlite3.connect(db, timeout=1) as conn:
-                stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        except sqlite3.Error:
-            continue
-        if stored > 0:
-            proc.send_signal(signal.SIGKILL)
-            break
-    proc.wait(timeout=30)
-    if proc.returncode == 0:
+    code = kill_when_stored([sys.executable, "-m", "newstrace", "ingest", str(path), "--db",
+                             str(db), "--quiet"], db, "articles", timeout=120)
+    if code == 0:
         pytest.skip("ingest finished before it could be killed")
     with Store(db) as store:
         partial = store.count()

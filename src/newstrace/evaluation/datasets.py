@@ -20,29 +20,24 @@ from newstrace.io.decode import decode_bytes
 csv.field_size_limit(sys.maxsize)
 
 
+def _checkout() -> Path:
+    """The project checkout this module runs from (the cwd for an installed wheel)."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "pyproject.toml").is_file():
+            return parent
+    return Path.cwd()
+
+
 def shared_data_dir() -> Path:
     """``$NEWSTRACE_DATA``, else ``shared/data`` beside the project checkout."""
     env = os.environ.get("NEWSTRACE_DATA")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent.parent / "shared" / "data"
-        if (parent / "pyproject.toml").is_file() and candidate.is_dir():
-            return candidate
-    return Path.cwd().parent / "shared" / "data"
+    return Path(env) if env else _checkout().parent / "shared" / "data"
 
 
 def project_eval_dir() -> Path:
-    """The project's own dev sets (``eval/`` in the checkout)."""
+    """``$NEWSTRACE_EVAL``, else the project's own dev sets (``eval/`` in the checkout)."""
     env = os.environ.get("NEWSTRACE_EVAL")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent / "eval"
-    return Path.cwd() / "eval"
+    return Path(env) if env else _checkout() / "eval"
 
 
 def _read_text(path: Path) -> str:

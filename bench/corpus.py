@@ -1,0 +1,188 @@
+"""Corpus mode at scale: a synthetic corpus with known ground truth, end to end.
+
+    .venv/bin/python bench/corpus.py [--sizes 1000,2000] [--skip-run]
+
+From BBC News (../shared/data/bbc_news) it builds stories: an original, verbatim
+copies with boilerplate, trimmed and reordered copies, and unrelated articles
+(every BBC article is its own event, so ground-truth stories are the families).
+It then measures, in one run and for each size:
+  * articles per second for ``run`` end to end (ingest, fingerprints,
+    candidates, compare on candidates, stories) and peak memory;
+  * recall of true copy pairs among our candidates, and the candidate count;
+  * story B-cubed F1 against the families;
+  * the baseline: datasketch's MinHashLSH on the same shingles (speed and recall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import sys
+import tempfile
+import time
+from itertools import combinations
+from pathlib import Path
+
+from newstrace.corpus.candidates import CandidateSettings, VectorIndex, candidates_for, index_path
+from newstrace.corpus.fingerprints import NUM_PERM, shingles
+from newstrace.corpus.pipeline import run
+from newstrace.corpus.store import Store
+from newstrace.evaluation.datasets import bbc_news
+
+BOILERPLATE = ["READ MORE: Markets close higher", "Advertisement", "Subscribe to our newsletter",
+               "Share this article", "Loading please wait..."]
+
+
+def build_corpus(size: int, folder: Path, seed: int = 7) -> dict[str, int]:
+    """Write ``size`` articles; returns file name → family id."""
+    texts = [t for _, t in bbc_news() if len(t.split()) > 150]
+    rng = random.Random(seed)
+    rng.shuffle(texts)
+    family_of: dict[str, int] = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = []
+    n = family = 0
+    source = iter(texts * (1 + size // max(len(texts), 1)))
+    while n < size:
+        text = next(source)
+        title, _, body = text.partition("\n")
+        paragraphs = [p for p in body.split("\n") if p.strip()]
+        members = [("orig", paragraphs)]
+        if rng.random() < 0.6:
+            for k in range(rng.randint(1, 3)):
+                version = list(paragraphs)
+                if rng.random() < 0.5 and len(version) > 3:  # trimmed and reordered
+                    version = [p for p in version if rng.random() > 0.25] or version[:2]
+                    if len(version) > 2:
+                        i = rng.randrange(len(version) - 1)
+                        version[i], version[i + 1] = version[i + 1], version[i]
+                for _ in range(rng.randint(1, 2)):
+                    version.insert(rng.randint(0, len(version)), rng.choice(BOILERPLATE))
+                members.append((f"copy{k}", version))
+        for role, paras in members:
+            if n >= size:
+                break
+            name = f"f{family:05d}_{role}.txt"
+            (folder / name).write_text(f"{title}\n\n" + "\n".join(paras) + f"\nStory {family}.",
+                                       encoding="utf-8")
+            day = 1 + family % 27
+            meta.append({"file": name, "outlet": f"Outlet {rng.randrange(40)}",
+                         "published": f"2026-03-{day:02d}T{8 + len(meta) % 10:02d}:00:00Z"})
+            family_of[name] = family
+            n += 1
+        family += 1
+    import json
+
+    (folder / "meta.jsonl").write_text("\n".join(json.dumps(m) for m in meta) + "\n",
+                                       encoding="utf-8")
+    return family_of
+
+
+def true_pairs(family_of: dict[str, int]) -> set[frozenset[str]]:
+    by_family: dict[int, list[str]] = {}
+    for name, fam in family_of.items():
+        by_family.setdefault(fam, []).append(name)
+    return {frozenset(p) for members in by_family.values() for p in combinations(members, 2)}
+
+
+def bcubed(clusters: dict[str, str], truth: dict[str, int]) -> float:
+    by_cluster: dict[str, set[str]] = {}
+    by_truth: dict[int, set[str]] = {}
+    for item, c in clusters.items():
+        by_cluster.setdefault(c, set()).add(item)
+        by_truth.setdefault(truth[item], set()).add(item)
+    precision = recall = 0.0
+    for item in clusters:
+        mine, real = by_cluster[clusters[item]], by_truth[truth[item]]
+        precision += len(mine & real) / len(mine)
+        recall += len(mine & real) / len(real)
+    precision /= len(clusters)
+    recall /= len(clusters)
+    return 2 * precision * recall / (precision + recall)
+
+
+def datasketch_baseline(folder: Path, family_of: dict[str, int]) -> tuple[float, float]:
+    from datasketch import MinHash, MinHashLSH
+
+    started = time.perf_counter()
+    lsh = MinHashLSH(threshold=0.5, num_perm=NUM_PERM)
+    hashes = {}
+    for name in family_of:
+        m = MinHash(num_perm=NUM_PERM)
+        for s in shingles((folder / name).read_text(encoding="utf-8")):
+            m.update(s.encode("utf-8"))
+        lsh.insert(name, m)
+        hashes[name] = m
+    found = {frozenset((name, other)) for name, m in hashes.items() for other in lsh.query(m)
+             if other != name}
+    rate = len(family_of) / (time.perf_counter() - started)
+    truth = true_pairs(family_of)
+    return rate, len(found & truth) / max(len(truth), 1)
+
+
+def measure(size: int, skip_run: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "corpus"
+        family_of = build_corpus(size, folder)
+        truth = true_pairs(family_of)
+        print(f"\n== {size} articles, {len(set(family_of.values()))} stories, "
+              f"{len(truth)} true copy pairs ==")
+        base_rate, base_recall = datasketch_baseline(folder, family_of)
+        db = Path(tmp) / "c.db"
+        with Store(db) as store:
+            started = time.perf_counter()
+            if skip_run:
+                from newstrace.corpus.candidates import fingerprint
+                from newstrace.corpus.ingest import ingest
+
+                ingest([folder], store)
+                index = VectorIndex(index_path(store))
+                articles = list(store.iter_articles(with_sentences=False))
+                fingerprint(store, articles, CandidateSettings(), index)
+                report = None
+            else:
+                report, _ = run([folder], store)
+            seconds = time.perf_counter() - started
+            index = VectorIndex(index_path(store))
+            ids = [aid for (aid,) in store.conn.execute("SELECT id FROM articles")]
+            cands = candidates_for(store, ids, CandidateSettings(), index)
+            name_of = {aid: Path(p).name for aid, p in store.conn.execute(
+                "SELECT id, source_path FROM articles")}
+            found = {frozenset((name_of[a], name_of[b])) for a, b in cands}
+            stories = {name_of[a]: s for a, s in store.conn.execute(
+                "SELECT article_id, story_id FROM stories")}
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"newstrace {'fingerprint' if skip_run else 'run end to end'}: "
+              f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB")
+        if report is not None:
+            print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}")
+        print(f"  candidate recall of true copy pairs: {len(found & truth) / len(truth):.3f} "
+              f"with {len(cands)} candidate pairs ({len(cands) / size:.1f} per article; "
+              f"all pairs would be {size * (size - 1) // 2:,})")
+        if stories:
+            print(f"  story B-cubed F1: {bcubed(stories, family_of):.3f}")
+        print(f"baseline datasketch MinHashLSH (threshold 0.5): {base_rate:,.0f} articles/s "
+              f"(shingling + hashing + LSH), recall {base_recall:.3f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000")
+    parser.add_argument("--skip-run", action="store_true",
+                        help="fingerprints and candidates only (no compare, no stories)")
+    args = parser.parse_args()
+    if not bbc_news():
+        print("BBC News not found under ../shared/data; nothing to measure", file=sys.stderr)
+        return 0
+    print(f"machine: {platform.machine()}, python {platform.python_version()}, "
+          f"cores: {len(os.sched_getaffinity(0))}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        measure(size, args.skip_run)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
