@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -23,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import start  # bench/_common.py, beside this script
 
 from newstrace.api import article_from_text
 from newstrace.evaluation.datasets import bbc_news
@@ -92,11 +93,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=120)
     args = parser.parse_args()
-    if not bbc_news():
-        print("BBC News not found under ../shared/data; nothing to measure", file=sys.stderr)
+    if not start():
         return 0
-    print(f"machine: {platform.machine()}, python {platform.python_version()}, "
-          f"cores: {len(os.sched_getaffinity(0))}")
     pairs = make_pairs(args.pairs)
     words = statistics.mean(len(a.text.split()) for a, _ in pairs)
     embedder = default_embedder()

@@ -16,8 +16,6 @@ It then measures, in one run and for each size:
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import resource
 import sys
@@ -25,6 +23,8 @@ import tempfile
 import time
 from itertools import combinations
 from pathlib import Path
+
+from _common import start  # bench/_common.py, beside this script
 
 from newstrace.corpus.candidates import CandidateSettings, VectorIndex, candidates_for, index_path
 from newstrace.corpus.fingerprints import NUM_PERM, shingles
@@ -174,11 +174,8 @@ def main() -> int:
     parser.add_argument("--skip-run", action="store_true",
                         help="fingerprints and candidates only (no compare, no stories)")
     args = parser.parse_args()
-    if not bbc_news():
-        print("BBC News not found under ../shared/data; nothing to measure", file=sys.stderr)
+    if not start():
         return 0
-    print(f"machine: {platform.machine()}, python {platform.python_version()}, "
-          f"cores: {len(os.sched_getaffinity(0))}")
     for size in (int(s) for s in args.sizes.split(",")):
         measure(size, args.skip_run)
     return 0

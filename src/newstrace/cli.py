@@ -268,7 +268,8 @@ def _embedder_for(db: Path | None) -> Embedder:
     return PersistentEmbedder(default_embedder(), VectorCache(db))
 
 
-def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None) -> None:
+def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None,
+                        attribution: bool = True) -> None:
     from newstrace.reuse.compare import compare_articles
 
     embedder = _embedder_for(db)
@@ -286,7 +287,7 @@ def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None) 
             try:
                 left = _resolve_article(parts[0], db, None, [True])
                 right = _resolve_article(parts[1], db, None, [True])
-                result = compare_articles(left, right, embedder)
+                result = compare_articles(left, right, embedder, attribution=attribution)
                 row = result.as_dict()
             except NewstraceError as exc:
                 err.print(f"{pairs_file}:{number}: {exc}", highlight=False)
@@ -318,23 +319,28 @@ def compare(
                                                "JSON object per line.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="With --pairs: "
                                                 "write JSONL here.")] = None,
+    attribution: Annotated[bool, typer.Option(help="Analyse what rewrites changed (English; "
+                                              "adds a parser load).")] = True,
 ) -> None:
     """How two articles are related: copy, derived, same story or unrelated, and why."""
     if pairs is not None:
         if not pairs.is_file():
             raise UsageError(f"{pairs}: no such pairs file")
-        _compare_pairs_file(pairs, db, output)
+        _compare_pairs_file(pairs, db, output, attribution)
         return
     if a is None or b is None:
         raise UsageError("give two articles: newstrace compare A B  (or --pairs pairs.tsv)")
     if fmt not in ("text", "json"):
         raise UsageError("--format must be text or json")
+    from newstrace.nlp.attribution import warm_up
     from newstrace.reuse.compare import compare_articles
 
+    if attribution:
+        warm_up()  # load the parser while the articles are read and embedded
     stdin_used: list[bool] = []
     left = _resolve_article(a, db, meta_a, stdin_used)
     right = _resolve_article(b, db, meta_b, stdin_used)
-    result = compare_articles(left, right, _embedder_for(db))
+    result = compare_articles(left, right, _embedder_for(db), attribution=attribution)
     if html is not None:
         from newstrace.report.html import render_pair_report
 

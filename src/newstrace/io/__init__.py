@@ -12,10 +12,8 @@ from newstrace.errors import UsageError
 from newstrace.io.common import ReadOptions, open_binary
 from newstrace.io.csvfile import read_csv
 from newstrace.io.decode import looks_binary
-from newstrace.io.html import read_html
 from newstrace.io.jsonl import read_jsonl
 from newstrace.io.text import SIDECAR_NAMES, SidecarCache, read_text_file
-from newstrace.io.warc import read_warc
 from newstrace.model import Article, Skipped
 
 FORMATS = ("text", "html", "jsonl", "csv", "warc")
@@ -90,8 +88,18 @@ def read_file(path: Path, options: ReadOptions,
     if fmt == "text":
         yield from read_text_file(path, options, sidecars)
         return
-    readers: dict[str, Reader] = {"html": read_html, "jsonl": read_jsonl, "csv": read_csv,
-                                  "warc": read_warc}
+    # HTML and WARC readers import trafilatura and warcio: only when a page needs them
+    if fmt == "html":
+        from newstrace.io.html import read_html
+
+        yield from read_html(path, options)
+        return
+    if fmt == "warc":
+        from newstrace.io.warc import read_warc
+
+        yield from read_warc(path, options)
+        return
+    readers: dict[str, Reader] = {"jsonl": read_jsonl, "csv": read_csv}
     if fmt not in readers:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     yield from readers[fmt](path, options)

@@ -125,6 +125,11 @@ def _is_person_name(span: Any) -> bool:
     return bool(_names(span)) and not words & ORG_WORDS and not words & SOURCE_WORDS
 
 
+def warm_up() -> None:
+    """Start loading the parser in the background (the first ``parser()`` call waits)."""
+    threading.Thread(target=parser, name="newstrace-parser", daemon=True).start()
+
+
 def _speaker_kind(span: Any) -> str:
     words = {t.lower_ for t in span}
     if len(span) == 1 and span[0].lower_ in PRONOUNS:

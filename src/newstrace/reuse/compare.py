@@ -116,13 +116,19 @@ def attach_changes(ev: PairEvidence, result: PairResult) -> PairResult:
                             f"{', '.join(sorted(SUPPORTED_LANGUAGES))} only, not "
                             f"{', '.join(sorted(languages - SUPPORTED_LANGUAGES))}")
         return result
+    def unchanged(i: int, origin_indices: tuple[int, ...]) -> bool:
+        """A sentence copied word for word cannot have changed anything."""
+        return len(origin_indices) == 1 and " ".join(derived.sentences[i].text.split()) == \
+            " ".join(origin.sentences[origin_indices[0]].text.split())
+
     links: list[tuple[int, tuple[int, ...], float | None]] = [
-        (lk.derived, lk.origin, None) for lk in al.links]
+        (lk.derived, lk.origin, None) for lk in al.links if not unchanged(lk.derived, lk.origin)]
     links += [(i, o, score) for i, o, score in weak_links(al.scores, al.added, al.dropped)]
-    o_needed = sorted({j for _, o, _ in links for j in o} | set(range(
-        min(len(origin.sentences), max((j for _, o, _ in links for j in o), default=0) + 1))))
-    d_needed = sorted({i for i, _, _ in links} | set(range(
-        min(len(derived.sentences), max((i for i, _, _ in links), default=0) + 1))))
+    if not links:
+        return result
+    # the sentences compared, and the ones just before them (whom a "he" refers to)
+    o_needed = sorted({k for _, o, _ in links for j in o for k in (j - 1, j) if k >= 0})
+    d_needed = sorted({k for i, _, _ in links for k in (i - 1, i) if k >= 0})
     result.changes = article_pair_changes(
         origin, derived, links, article_statements(origin, o_needed),
         article_statements(derived, d_needed))
