@@ -141,7 +141,7 @@ def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
 
 
 def load_stories(store: Store) -> list[Story]:
-    """Stories as last built (without recomputing)."""
+    """Stories as last built (without rebuilding them)."""
     members: dict[str, list[str]] = defaultdict(list)
     for aid, sid in store.conn.execute("SELECT article_id, story_id FROM stories"):
         members[sid].append(aid)

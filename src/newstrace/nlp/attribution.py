@@ -1,12 +1,12 @@
 """Who the article says said what: statements, speakers, frames, quotes, chains.
 
 A dependency parse (spaCy's small English model, shipped by a registry package)
-finds reporting verbs and their subjects ("the press service said", "Putin told
-Macron that …"), "according to X" frames and their objects, and what each one
+finds reporting verbs and their subjects ("the press service said", "Lira told
+Osk that …"), "according to X" frames and their objects, and what each one
 reports (the clausal complement, or the rest of the sentence for a parenthetical
 frame). Quotation marks decide direct versus reported speech. A statement whose
 content holds another reporting frame is that frame's parent, which gives the
-chains ("the press service said Putin told Macron that …"). A sentence with no
+chains ("the press service said Lira told Osk that …"). A sentence with no
 frame over its main clause is the outlet's own voice.
 """
 
@@ -141,7 +141,7 @@ def _speaker_kind(span: Any) -> str:
     if words & ANONYMOUS_WORDS and not _is_person_name(span):
         return "anonymous"
     if any(t.dep_ == "cc" for t in span) and len(_names(span)) >= 2:
-        return "collective"  # "Putin and Macron"
+        return "collective"  # "Lira and Osk"
     if words & ROLE_NOUNS and not words & ORG_WORDS and not (
             root.pos_ == "PROPN" and root.lower_ not in ROLE_NOUNS):
         return "role"
@@ -193,7 +193,7 @@ def _subject(verb: Any) -> Any | None:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass") and child.dep_ != "expl":
             return child
-    if verb.dep_ == "conj":  # "Putin spoke and said …": share the first verb's subject
+    if verb.dep_ == "conj":  # "Lira spoke and said …": share the first verb's subject
         return _subject(verb.head)
     return None
 
@@ -316,7 +316,7 @@ def sentence_statements(doc: Any, sentence_index: int, offset: int) -> list[Stat
 
 
 def _org_context(run: list[Any]) -> bool:
-    """A name run that is part of an organisation's name ("the Kremlin press service")."""
+    """A name run that is part of an organisation's name ("the presidential press service")."""
     head = run[-1].head
     return head.lower_ in ORG_WORDS or any(t.lower_ in ORG_WORDS for t in run)
 

@@ -237,7 +237,7 @@ _GROUP_PRONOUNS = frozenset({"they", "we", "both", "they both", "both of them"})
 
 
 def _is_group_name(text: str) -> bool:
-    """"they", "both" or a list of names ("Putin and Macron"): a group with no head noun."""
+    """"they", "both" or a list of names ("Lira and Osk"): a group with no head noun."""
     low = text.lower()
     return low in _GROUP_PRONOUNS or (" and " in low and all(
         w[:1].isupper() for w in re.findall(r"\w+", text) if w.lower() not in ("and",)))
@@ -257,7 +257,7 @@ def _roles(text: str) -> set[str]:
 def _uncertain(a: Statement, b: Statement) -> bool:
     """Could these be the same person under names we cannot tie together?
 
-    "the French president" and "Macron" may well be one person; "the ministry
+    "the Ostrian president" and "Lira" may well be one person; "the ministry
     spokesperson" and "Minister Brun" are not. A speaker resolved from a pronoun is
     a guess, so a change resting on it is not reported.
     """

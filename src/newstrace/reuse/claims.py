@@ -31,7 +31,7 @@ class Mention:
     start: int
     end: int
     text: str
-    speaker: str  # the chain, outermost first ("the press service → Putin"), or OWN_VOICE
+    speaker: str  # the chain, outermost first ("the press service → Lira"), or OWN_VOICE
     mode: str
 
 
