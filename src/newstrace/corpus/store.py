@@ -219,11 +219,6 @@ class Store:
                                  (outlet, floor))
         return frozenset(k for (k,) in rows)
 
-    def outlets_with_repeated_lines(self) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT DISTINCT outlet FROM outlet_lines WHERE n >= ?", (REPEATED_MIN_ARTICLES,))
-        return [o for (o,) in rows]
-
     def articles_needing_reclean(self, outlet: str, signature: str) -> list[Article]:
         rows = self.conn.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles "

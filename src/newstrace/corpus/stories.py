@@ -12,7 +12,6 @@ origins (a rewrite stitched from two sources).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -138,29 +137,3 @@ def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
         conn.executemany("INSERT INTO stories(article_id, story_id) VALUES (?, ?)",
                          [(aid, s.id) for s in stories for aid in s.articles])
     return stories
-
-
-def load_stories(store: Store) -> list[Story]:
-    """Stories as last built (without rebuilding them)."""
-    members: dict[str, list[str]] = defaultdict(list)
-    for aid, sid in store.conn.execute("SELECT article_id, story_id FROM stories"):
-        members[sid].append(aid)
-    info = {aid: (p or f or "9999") for aid, p, f in store.conn.execute(
-        "SELECT id, published, first_seen FROM articles")}
-    out = []
-    for sid, ids in members.items():
-        ids.sort(key=lambda a: (info.get(a, "9999"), a))
-        marks = ",".join("?" * len(ids))
-        rows = store.conn.execute(
-            f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "
-            f"relation IN ('copy', 'derived') AND a IN ({marks}) AND b IN ({marks})",
-            ids + ids).fetchall()
-        edges = [Edge(o, b if o == a else a, r, c, cr) for a, b, r, c, o, cr in rows
-                 if o in (a, b)]
-        out.append(Story(sid, ids, edges))
-    out.sort(key=lambda s: (-len(s.articles), info.get(s.articles[0], "")))
-    return out
-
-
-def story_json(stories: list[Story]) -> str:
-    return "\n".join(json.dumps(s.as_dict(), ensure_ascii=False) for s in stories)

@@ -69,33 +69,12 @@ def render_claims_report(matrix: ClaimMatrix, *, title: str, min_articles: int) 
                                                       min_articles=min_articles)
 
 
-def relation_rows(results: Sequence[PairResult], pages: dict[int, str]) -> list[dict[str, Any]]:
-    """Rows of the "who took from whom" table, copies and rewrites first."""
-    order = {"copy": 0, "derived": 1, "same_story": 2, "unrelated": 3}
-    rows: list[dict[str, Any]] = []
-    for k, r in enumerate(results):
-        origin, other = (r.b, r.a) if r.origin == "b" else (r.a, r.b)
-        rows.append({
-            "relation": r.relation, "confidence": r.confidence,
-            "origin_outlet": origin.outlet or origin.domain or "?",
-            "origin_title": origin.title or "",
-            "derived_outlet": other.outlet or other.domain or "?",
-            "derived_title": other.title or "",
-            "credit": r.credit_status if r.relation in ("copy", "derived") else "",
-            "coverage": r.derived_from_origin, "page": pages.get(k),
-        })
-    rows.sort(key=lambda row: (order[str(row["relation"])], -float(row["confidence"])))
-    return rows
-
-
 def render_articles_report(
-    articles: Sequence[Article], *, title: str, summary: dict[str, Any],
-    relations: Sequence[dict[str, Any]] = (),
+    articles: Sequence[Article], *, title: str, summary: dict[str, Any]
 ) -> str:
     template = _ENV.get_template("articles.html.j2")
     return template.render(
         title=title,
         summary=summary,
-        relations=relations,
         articles=[{"a": a, "paragraphs": paragraphs_with_removals(a)} for a in articles],
     )
