@@ -142,6 +142,7 @@ def measure(size: int, skip_run: bool) -> None:
                 index = VectorIndex(index_path(store))
                 articles = list(store.iter_articles(with_sentences=False))
                 fingerprint(store, articles, CandidateSettings(), index)
+                index.save()
                 report = None
             else:
                 report, _ = run([folder], store)
