@@ -29,7 +29,7 @@ class VectorCache:
         self.conn.close()
 
     def encode(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for ``texts``, computing and storing only the ones not seen before."""
+        """Vectors for ``texts``; only texts not seen before are embedded and stored."""
         keys = [CachedEmbedder.key(t) for t in texts]
         found: dict[bytes, np.ndarray] = {}
         unique = list(dict.fromkeys(keys))
