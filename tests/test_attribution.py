@@ -9,6 +9,7 @@ import pytest
 from newstrace.api import article_from_text, compare
 from newstrace.evaluation.changes_eval import change_pairs, predict_changes, score_changes
 from newstrace.nlp.attribution import article_statements
+from newstrace.reuse.changes import resolve_pronouns
 from tests.conftest import seed
 
 
@@ -54,6 +55,14 @@ def test_nested_chain_and_own_voice() -> None:
 ])
 def test_each_kind_on_a_clear_case(origin: str, derived: str, kind: str) -> None:
     assert kind in predict_changes(origin, derived)
+
+
+def test_a_month_is_not_the_antecedent_of_he() -> None:
+    parsed = article_statements(article_from_text(
+        "Marel Dovan met the union on Monday. In May, he said the plant would stay open."))
+    speakers = [s.speaker for ss in resolve_pronouns(parsed).values() for s in ss
+                if s.speaker_kind == "pronoun"]
+    assert speakers == ["Marel Dovan"]
 
 
 def test_a_faithful_paraphrase_changes_nothing() -> None:

@@ -46,10 +46,14 @@ def test_seed_restatements_are_aligned_to_what_they_restate(seed_result: PairRes
         "Putin said Iran has the right": "“In this regard, the importance",
         "Putin and Macron spoke over the phone": "Russian President Vladimir Putin has spoken",
         "Lately, Macron’s view seems to be changing": "In recent months, however",
+        "He added that any peace deal": "The Russian leader reiterated",
+        "They have said that they would stay in touch": "The two leaders agreed that diplomacy",
     }
     for derived, origin in expectations.items():
         origins = _aligned(seed_result, derived)
         assert any(o.startswith(origin) or origin in o for o in origins), (derived, origins)
+    fused = _aligned(seed_result, "Macron had once thought about sending troops")
+    assert any(o.startswith("Moscow has firmly opposed") for o in fused), fused
 
 
 def test_seed_embed_and_editorial_closing_are_added(seed_result: PairResult) -> None:

@@ -40,6 +40,10 @@ def project_eval_dir() -> Path:
     return Path(env) if env else _checkout() / "eval"
 
 
+#: Sentence vectors of the research corpora, shared by ``fit`` and ``eval``.
+DEFAULT_CACHE = Path.home() / ".cache" / "newstrace" / "vectors.sqlite"
+
+
 def _read_text(path: Path) -> str:
     return decode_bytes(path.read_bytes())
 

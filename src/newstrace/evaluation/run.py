@@ -17,16 +17,17 @@ import numpy as np
 
 from newstrace.evaluation import datasets
 from newstrace.evaluation.pairs import synthetic_bbc, to_article
-from newstrace.model import RELATIONS
+from newstrace.model import RELATIONS, Article
 from newstrace.nlp.embed import Embedder, MiniLMEmbedder
 from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
+from newstrace.reuse.align import Alignment
 from newstrace.reuse.compare import decide, decide_direction
 from newstrace.reuse.features import PairEvidence, gather
 from newstrace.reuse.params import Params, load_params
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span, verbatim_passages
 
-SUITES = ("news_dev", "changes", "clough", "semeval", "msrp", "pan13", "bbc_synthetic")
+SUITES = ("news_dev", "alignment", "changes", "clough", "semeval", "msrp", "pan13", "bbc_synthetic")
 
 
 @dataclass(slots=True)
@@ -210,6 +211,39 @@ def _pan_suite(report: EvalReport) -> None:
                detections / max(detected_cases, 1), note="1.0 is ideal", n=n)
 
 
+def _alignment_suite(report: EvalReport, embedder: Embedder, params: Params) -> None:
+    from newstrace.evaluation.alignment_eval import gold_alignments, score_alignments
+
+    golds = gold_alignments()
+    if not golds:
+        return
+    cv = params.raw.get("report", {}).get("alignment", {})
+    memo: dict[str, Article] = {}
+
+    def article(record: datasets.ArticleRecord) -> Article:
+        if record.name not in memo:
+            memo[record.name] = to_article(record)
+        return memo[record.name]
+
+    def aligner(origin: Article, derived: Article) -> Alignment:
+        return gather(origin, derived, embedder.encode, params.sentence,
+                      params.sentence_threshold, params.context_bonus).b_from_a
+
+    for kind in ("light", "heavy"):
+        chosen = [g for g in golds if g.pair.kind == kind]
+        if not chosen:
+            continue
+        scores = score_alignments(chosen, article, aligner)
+        name = f"{kind} rewrites"
+        report.add("alignment", f"link precision, {name}", scores.precision, n=scores.sentences)
+        report.add("alignment", f"link recall, {name}", scores.recall, n=scores.sentences)
+        report.add("alignment", f"link F1, {name}", scores.f1, n=scores.sentences,
+                   note="threshold and context bonus fitted on these links; "
+                        f"leave-one-family-out F1, all rewrites: {cv.get('link_f1_cv', '—')}")
+        report.add("alignment", f"added-sentence F1, {name}", scores.added_f1,
+                   n=scores.sentences)
+
+
 def _changes_suite(report: EvalReport) -> None:
     from newstrace.evaluation.changes_eval import CHANGE_KINDS, change_pairs, score_changes
 
@@ -233,7 +267,7 @@ def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,
              progress: Callable[[str], None] | None = None) -> EvalReport:
     params = load_params()
     cv = params.raw.get("report", {}).get("verdict", {}).get("cv_accuracy_by_source", {})
-    cache_path = cache or Path.home() / ".cache" / "newstrace" / "vectors.sqlite"
+    cache_path = cache or datasets.DEFAULT_CACHE
     embedder: Embedder = PersistentEmbedder(MiniLMEmbedder(), VectorCache(cache_path))
     report = EvalReport()
     runners: dict[str, Callable[[], None]] = {
@@ -247,6 +281,7 @@ def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,
         "msrp": lambda: _msrp_suite(report, embedder, params),
         "pan13": lambda: _pan_suite(report),
         "changes": lambda: _changes_suite(report),
+        "alignment": lambda: _alignment_suite(report, embedder, params),
     }
     for suite in suites:
         if progress:

@@ -315,6 +315,18 @@ def sentence_statements(doc: Any, sentence_index: int, offset: int) -> list[Stat
     return out
 
 
+#: Proper nouns that name a time, not a person: never the antecedent of "he"/"she".
+CALENDAR_WORDS = frozenset("""
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+""".split())
+
+
+def _could_be_antecedent(run: list[Any]) -> bool:
+    """A name run a later "he"/"she" may refer to ("In May, he said" is not about May)."""
+    return not _org_context(run) and not all(t.lower_ in CALENDAR_WORDS for t in run)
+
+
 def _org_context(run: list[Any]) -> bool:
     """A name run that is part of an organisation's name ("the presidential press service")."""
     head = run[-1].head
@@ -345,5 +357,5 @@ def article_statements(article: Article, sentences: Sequence[int] | None = None)
         offset = article.sentences[i].start
         out.statements[i] = sentence_statements(doc, i, offset)
         out.persons[i] = [(offset + run[0].idx, " ".join(t.text for t in run))
-                          for run in _names(doc[:]) if not _org_context(run)]
+                          for run in _names(doc[:]) if _could_be_antecedent(run)]
     return out

@@ -11,6 +11,7 @@ order, and several derived sentences may share an origin sentence (a split).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Literal
@@ -134,7 +135,12 @@ def align(
         embeds = [i for i, s in enumerate(derived_sentences) if s.kind == "embed"]
         masked = scores.copy()
         masked[embeds] = np.nan
-        links = _context_links(links, masked, threshold, context_bonus)
+
+        def fused_score(i: int, origins: tuple[int, ...]) -> float:
+            merged = pair_features(derived_set.merged([i]), origin_set.merged(list(origins)))
+            return float(model.predict(merged[0, 0])[()])
+
+        links = _context_links(links, masked, threshold, context_bonus, fused_score)
     linked_d = {lk.derived for lk in links}
     used_o = {j for lk in links for j in lk.origin}
     added = [i for i in range(n_d) if i not in linked_d]
@@ -157,17 +163,24 @@ def align(
 
 
 def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
-                   bonus: float) -> list[Link]:
-    """Second pass: a sentence next to a linked one may link to the origin's neighbour.
+                   bonus: float, fused_score: Callable[[int, tuple[int, ...]], float],
+                   ) -> list[Link]:
+    """Second pass: an order prior from the neighbours' links.
 
     Rewrites keep local order more often than not ("He added that …" follows
-    the sentence it continues), so a score just under the threshold is enough
-    when the neighbouring sentences line up on both sides.
+    the sentence it continues), so for a sentence next to a linked one, the
+    origin sentence next to that link gets ``bonus`` added to its score. It
+    replaces the sentence's paraphrase link, or joins it as a fusion when the
+    fused reading scores better by the fusion margin, if it then clears the
+    threshold and beats the current link (copied words are never re-decided).
+    The bonus is fitted on gold links (``evaluation/fit.py``).
     """
     by_derived = {lk.derived: lk for lk in links}
-    added: list[Link] = []
+    out: dict[int, Link] = dict(by_derived)
     for i in range(scores.shape[0]):
-        if i in by_derived or not np.isfinite(scores[i]).all():
+        current = by_derived.get(i)
+        if (current is not None and current.kind == "verbatim") or \
+                not np.isfinite(scores[i]).all():
             continue
         candidates: set[int] = set()
         for step in (-1, 1):
@@ -175,12 +188,21 @@ def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
             if neighbour is not None:
                 candidates.update(j - step for j in neighbour.origin)
         candidates = {j for j in candidates if 0 <= j < scores.shape[1]}
+        if current is not None:
+            candidates -= set(current.origin)
         if not candidates:
             continue
         j = max(candidates, key=lambda c: scores[i, c])
-        if scores[i, j] + bonus >= threshold:
-            added.append(Link(i, (j,), "paraphrase", float(scores[i, j])))
-    return sorted(links + added, key=lambda lk: lk.derived)
+        choice: tuple[int, ...] = (j,)
+        value = float(scores[i, j])
+        if current is not None and len(current.origin) < FUSION_CANDIDATES:
+            fused = tuple(sorted((*current.origin, j)))
+            fused_value = fused_score(i, fused)
+            if fused_value > max(value, current.score) + FUSION_MARGIN:
+                choice, value = fused, fused_value
+        if value + bonus >= threshold and (current is None or value + bonus > current.score):
+            out[i] = Link(i, choice, "paraphrase", value)
+    return [out[i] for i in sorted(out)]
 
 
 def sentence_scores(derived_set: SentenceSet, origin_units: SentenceSet, n_origin: int,

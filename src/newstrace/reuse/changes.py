@@ -271,9 +271,20 @@ def _uncertain(a: Statement, b: Statement) -> bool:
 
 
 def _restated(statement: Statement, side: Side, other: Side) -> bool:
-    """Does the other side restate this statement's content (two shared content words)?"""
+    """Does the other side restate this statement's content?
+
+    Two shared content words say so. So does the alignment itself when the
+    statement is most of its sentence ("X raised concerns about …"): the
+    sentence was linked for what it says, which is this statement.
+    """
     content = side.article.text[statement.content_start:statement.content_end]
-    return len(_content_words(content) & _content_words(other.text)) >= 2
+    if len(_content_words(content) & _content_words(other.text)) >= 2:
+        return True
+    return len(content) >= MOST_OF_SENTENCE * (side.end - side.start) and len(side.sentences) == 1
+
+
+#: A statement whose content is at least this share of its sentence is what the sentence says.
+MOST_OF_SENTENCE = 0.6
 
 
 def _content_words(text: str) -> set[str]:

@@ -37,7 +37,7 @@ VERDICT_FEATURES = (
 # means "no evidence" and not "an independent corpus".
 DIRECTION_FEATURES = (
     "d_coverage", "d_origin_coverage", "d_soft", "log_length_ratio", "d_credit", "d_embeds",
-    "d_added",
+    "d_added", "d_fused",
 )
 
 
@@ -72,6 +72,15 @@ def _order(al: Alignment) -> float:
     if x.std() == 0 or y.std() == 0:
         return 0.0
     return float(np.corrcoef(x, y)[0, 1])
+
+
+def _fused_share(al: Alignment) -> float:
+    """Share of linked sentences that fuse several sentences of the other text.
+
+    Rewriters condense: a derived sentence often merges two or three origin
+    sentences, while splitting one origin sentence in two is rarer.
+    """
+    return sum(len(lk.origin) > 1 for lk in al.links) / max(len(al.links), 1)
 
 
 def _soft(scores: np.ndarray, lengths: np.ndarray) -> float:
@@ -211,6 +220,7 @@ def gather(
         credited(credit_ba) - credited(credit_ab),
         float(bool(b.embeds)) - float(bool(a.embeds)),
         added_b - added_a,
+        _fused_share(b_from_a) - _fused_share(a_from_b),
     ], dtype=np.float32)
     return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
                         hours, similarity=doc_cos)
