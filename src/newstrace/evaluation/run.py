@@ -117,8 +117,11 @@ def _pairs_suite(report: EvalReport, suite: str, pairs: list[datasets.LabelledPa
     report.add(suite, "Brier score (4 classes)", _brier(truth, probs), note="lower is better",
                n=n)
     if direction_ok:
+        direction_cv = params.raw.get("report", {}).get("direction", {}).get(
+            "cv_accuracy_by_source", {}).get(suite, "—")
         report.add(suite, "direction accuracy, dates withheld", float(np.mean(direction_ok)),
-                   target="≥ 0.95", n=len(direction_ok))
+                   target="≥ 0.95", n=len(direction_ok),
+                   note=f"in-sample; grouped CV {direction_cv}")
     if credit_ok:
         report.add(suite, "credit accuracy", float(np.mean(credit_ok)), n=len(credit_ok))
 
