@@ -1,6 +1,6 @@
 """Corpus mode at scale: a synthetic corpus with known ground truth, end to end.
 
-    .venv/bin/python bench/corpus.py [--sizes 1000,2000] [--skip-run]
+    .venv/bin/python bench/corpus.py [--sizes 1000,2000] [--skip-run] [--engine static|minilm]
 
 From BBC News (../shared/data/bbc_news) it builds stories: an original, verbatim
 copies with boilerplate, trimmed and reordered copies, and unrelated articles
@@ -123,7 +123,7 @@ def datasketch_baseline(folder: Path, family_of: dict[str, int]) -> tuple[float,
     return rate, len(found & truth) / max(len(truth), 1)
 
 
-def measure(size: int, skip_run: bool) -> None:
+def measure(size: int, skip_run: bool, engine: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "corpus"
         family_of = build_corpus(size, folder)
@@ -145,7 +145,7 @@ def measure(size: int, skip_run: bool) -> None:
                 index.save()
                 report = None
             else:
-                report, _ = run([folder], store)
+                report, _ = run([folder], store, engine_name=engine)
             seconds = time.perf_counter() - started
             index = VectorIndex(index_path(store))
             ids = [aid for (aid,) in store.conn.execute("SELECT id FROM articles")]
@@ -156,7 +156,7 @@ def measure(size: int, skip_run: bool) -> None:
             stories = {name_of[a]: s for a, s in store.conn.execute(
                 "SELECT article_id, story_id FROM stories")}
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"newstrace {'fingerprint' if skip_run else 'run end to end'}: "
+        print(f"newstrace {'fingerprint' if skip_run else f'run end to end ({engine})'}: "
               f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB")
         if report is not None:
             print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}")
@@ -174,11 +174,12 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000")
     parser.add_argument("--skip-run", action="store_true",
                         help="fingerprints and candidates only (no compare, no stories)")
+    parser.add_argument("--engine", default="static", choices=("static", "minilm"))
     args = parser.parse_args()
     if not start():
         return 0
     for size in (int(s) for s in args.sizes.split(",")):
-        measure(size, args.skip_run)
+        measure(size, args.skip_run, args.engine)
     return 0
 
 

@@ -27,6 +27,9 @@ fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 .venv/bin/python -c "import newstrace" # fail here, loudly, if the install did not work
+# corpus mode's static embedding, distilled once from the shipped MiniLM (~20 s, offline)
+[ -f "${NEWSTRACE_CACHE:-$HOME/.cache/newstrace}/static-minilm-v1.npy" ] || \
+  .venv/bin/python -m newstrace.nlp.static_embed
 
 if [ -z "${NEWSTRACE_SKIP_DEMO:-}" ]; then
   HF_HUB_OFFLINE=1 .venv/bin/newstrace demo -o newstrace-demo

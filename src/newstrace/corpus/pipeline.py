@@ -22,13 +22,12 @@ from newstrace.corpus.candidates import (
     fingerprint,
     index_path,
 )
+from newstrace.corpus.engine import DEFAULT_ENGINE, engine
 from newstrace.corpus.ingest import IngestReport, ingest
 from newstrace.corpus.store import Store, now_iso
 from newstrace.corpus.stories import Story, build_stories
 from newstrace.io import ReadOptions
 from newstrace.model import Article, PairResult
-from newstrace.nlp.embed import default_embedder
-from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.compare import compare_articles
 
 BATCH = 200
@@ -86,8 +85,9 @@ def compared(store: Store, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, s
 
 
 def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunReport,
-                  progress: Progress | None = None) -> list[PairResult]:
-    embedder = PersistentEmbedder(default_embedder(), VectorCache(store.path))
+                  progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE
+                  ) -> list[PairResult]:
+    chosen = engine(engine_name, store.path)
     results: list[PairResult] = []
     batch: list[PairResult] = []
     cache: dict[str, Article] = {}
@@ -100,7 +100,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         a, b = cache.get(a_id), cache.get(b_id)
         if a is None or b is None or not a.sentences or not b.sentences:
             continue
-        result = compare_articles(a, b, embedder)
+        result = compare_articles(a, b, chosen.embedder, chosen.params)
         batch.append(result)
         report.relations[result.relation] = report.relations.get(result.relation, 0) + 1
         if len(batch) >= 50:
@@ -117,7 +117,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
 
 
 def update(store: Store, settings: CandidateSettings, report: RunReport,
-           progress: Progress | None = None) -> list[Story]:
+           progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE) -> list[Story]:
     """Fingerprint, find candidates for and compare everything new; rebuild stories."""
     started = time.perf_counter()
     index = VectorIndex(index_path(store))
@@ -142,7 +142,7 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     report.seconds["candidates"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    compare_pairs(store, todo, report, progress)
+    compare_pairs(store, todo, report, progress, engine_name)
     report.seconds["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -175,12 +175,12 @@ def _rebuild_index(store: Store, index: VectorIndex) -> None:
 
 
 def run(paths: Sequence[str | Path], store: Store, *, options: ReadOptions | None = None,
-        settings: CandidateSettings | None = None, progress: Progress | None = None
-        ) -> tuple[RunReport, list[Story]]:
+        settings: CandidateSettings | None = None, progress: Progress | None = None,
+        engine_name: str = DEFAULT_ENGINE) -> tuple[RunReport, list[Story]]:
     settings = settings or CandidateSettings()
     report = RunReport()
     started = time.perf_counter()
     report.ingest = ingest(paths, store, options, command="run")
     report.seconds["ingest"] = time.perf_counter() - started
-    stories = update(store, settings, report, progress)
+    stories = update(store, settings, report, progress, engine_name)
     return report, stories

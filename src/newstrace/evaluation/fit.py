@@ -1,6 +1,7 @@
 """Fit every model newstrace ships, and write ``reuse/params.json``.
 
     python -m newstrace.evaluation.fit [--cache ~/.cache/newstrace/vectors.sqlite]
+    python -m newstrace.evaluation.fit --embedder static   # corpus mode's parameters
 
 1. Sentence-pair model (graded "says the same thing") on STS-B, both sentence orders.
 2. Alignment settings (paraphrase threshold, context bonus) on the gold sentence
@@ -45,18 +46,19 @@ from newstrace.evaluation.datasets import (
 from newstrace.evaluation.pairs import semeval_pairs, to_article, training_pairs
 from newstrace.model import RELATIONS, Article
 from newstrace.nlp.embed import Embedder, MiniLMEmbedder
+from newstrace.nlp.static_embed import StaticEmbedder
 from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.align import Alignment
 from newstrace.reuse.evidence import FEATURES, LogisticModel, SentenceSet, pair_features
 from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairEvidence, gather
-from newstrace.reuse.params import PARAMS_FILE
+from newstrace.reuse.params import PARAMS_FILE, STATIC_PARAMS_FILE
 
 #: Alignment settings tried; the pair with the best objective on the gold links wins.
 THRESHOLD_GRID = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 CONTEXT_BONUS_GRID = (0.0, 0.05, 0.1, 0.15, 0.2)
 #: Used when no gold links are present (a checkout without ``eval/``).
 DEFAULT_ALIGNMENT = (0.45, 0.05)
-PARAMS_PATH = Path(__file__).resolve().parents[1] / "reuse" / PARAMS_FILE
+PARAMS_DIR = Path(__file__).resolve().parents[1] / "reuse"
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, *, c: float = 1.0, weights: np.ndarray | None = None,
@@ -308,9 +310,16 @@ def fit_similarity(examples: list[Example]) -> tuple[dict[str, Any], dict[str, A
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fit newstrace's shipped models.")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--out", type=Path, default=PARAMS_PATH)
+    parser.add_argument("--embedder", choices=("minilm", "static"), default="minilm",
+                        help="static: the distilled table corpus mode uses")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    embedder = PersistentEmbedder(MiniLMEmbedder(), VectorCache(args.cache))
+    if args.embedder == "static":  # fast enough that a cache would cost more than it saves
+        embedder: Embedder = StaticEmbedder()
+        out = args.out or PARAMS_DIR / STATIC_PARAMS_FILE
+    else:
+        embedder = PersistentEmbedder(MiniLMEmbedder(), VectorCache(args.cache))
+        out = args.out or PARAMS_DIR / PARAMS_FILE
     print("sentence model (MSRP)…", file=sys.stderr)
     sentence, sentence_report = fit_sentence_model(embedder)
     model = LogisticModel.from_dict(sentence)
@@ -341,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
                    "verdict": verdict_report,
                    "direction": direction_report, "similarity": similarity_report},
     }
-    args.out.write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}", file=sys.stderr)
+    out.write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,8 @@ from newstrace.errors import NewstraceError
 from newstrace.reuse.evidence import LogisticModel
 
 PARAMS_FILE = "params.json"
+#: Parameters fitted with the static (distilled) embedding used in corpus mode.
+STATIC_PARAMS_FILE = "params-static.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,10 @@ def parse_params(raw: dict[str, Any]) -> Params:
     )
 
 
-@lru_cache(maxsize=1)
-def load_params() -> Params:
-    path = files("newstrace") / "reuse" / PARAMS_FILE
+@lru_cache(maxsize=2)
+def load_params(name: str = PARAMS_FILE) -> Params:
+    """The shipped parameters: ``params.json`` (MiniLM) or ``params-static.json``."""
+    path = files("newstrace") / "reuse" / name
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
