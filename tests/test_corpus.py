@@ -142,3 +142,16 @@ def test_run_resumes_after_a_kill(tmp_path: Path) -> None:
     copies = [p for p in pairs if p[2] == "copy"]
     assert len(copies) >= 25  # each wire story and its copy
     assert stories <= 35
+
+
+def test_average_linkage_does_not_chain_topics() -> None:
+    from newstrace.corpus.stories import _average_linkage
+
+    # a and b are one story; c is like b but never like a; d, e are a second story
+    weights = {("a", "b"): 1.0, ("b", "c"): 0.9, ("d", "e"): 0.8, ("c", "d"): 0.6}
+    groups = sorted(sorted(g) for g in _average_linkage("abcde", weights))
+    # connected components would put all five together; c joins a group only if its
+    # average similarity to the group's members is above one half ({a,b}: 0.45, {d,e}: 0.3)
+    assert groups == [["a", "b"], ["c"], ["d", "e"]]
+    triangle = {("x", "y"): 0.9, ("y", "z"): 0.8, ("x", "z"): 0.7}
+    assert sorted(map(sorted, _average_linkage("xyz", triangle))) == [["x", "y", "z"]]

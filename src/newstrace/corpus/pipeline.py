@@ -29,6 +29,7 @@ from newstrace.corpus.stories import Story, build_stories
 from newstrace.io import ReadOptions
 from newstrace.model import Article, PairResult
 from newstrace.reuse.compare import compare_articles
+from newstrace.reuse.features import ArticleMemo
 
 BATCH = 200
 
@@ -88,6 +89,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
                   progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE
                   ) -> list[PairResult]:
     chosen = engine(engine_name, store.path)
+    memo = ArticleMemo()
     results: list[PairResult] = []
     batch: list[PairResult] = []
     cache: dict[str, Article] = {}
@@ -100,7 +102,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         a, b = cache.get(a_id), cache.get(b_id)
         if a is None or b is None or not a.sentences or not b.sentences:
             continue
-        result = compare_articles(a, b, chosen.embedder, chosen.params)
+        result = compare_articles(a, b, chosen.embedder, chosen.params, memo=memo)
         batch.append(result)
         report.relations[result.relation] = report.relations.get(result.relation, 0) + 1
         if len(batch) >= 50:

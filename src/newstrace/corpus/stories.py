@@ -1,7 +1,8 @@
 """Stories and provenance graphs from compared pairs.
 
-A story is a group of articles about one event: the connected components of
-the pairs ``compare`` found related (copy, derived, same story), then each
+A story is a group of articles about one event: average-linkage clusters of
+the pairs ``compare`` found related (a copy or rewrite counts as certainly the
+same story, a same-story verdict by its confidence), then each
 article left alone joins the story whose centroid its document vector is
 closest to when that is close enough and within the time window (the
 assignment step of DP-means: join the nearest cluster or open a new one).
@@ -25,10 +26,12 @@ from newstrace.corpus.store import Store
 #: A lone article joins a story when its vector is at least this close to the
 #: story's centroid (the DP-means penalty, as a cosine).
 STORY_JOIN_COSINE = 0.6
-#: "Same story" links join stories only when this sure: connected components chain,
-#: and one loose link between two topics merges two stories (bench/corpus.py measured
-#: B-cubed 0.54 at 1k articles with every same-story link).
-SAME_STORY_MIN_CONFIDENCE = 0.8
+#: Two groups of articles merge when, on average over all their cross pairs, the
+#: articles are more likely the same story than not (pairs never compared count as
+#: not). Average linkage, unlike connected components, does not chain: one loose
+#: link between two topics no longer merges them (bench/corpus.py measured B-cubed
+#: 0.54 at 1k articles with components over every same-story link).
+AVERAGE_LINK = 0.5
 
 
 @dataclass(slots=True)
@@ -62,22 +65,51 @@ class Story:
                 "edges": [e.as_dict() for e in self.edges]}
 
 
-def _components(nodes: Iterable[str], links: Iterable[tuple[str, str]]) -> list[list[str]]:
-    parent: dict[str, str] = {n: n for n in nodes}
+def _average_linkage(nodes: Iterable[str], weights: dict[tuple[str, str], float],
+                     threshold: float = AVERAGE_LINK) -> list[list[str]]:
+    """Greedy average-linkage clustering over a sparse similarity graph.
 
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    Only linked cluster pairs are tracked (a missing pair has similarity 0), so
+    the work grows with the links, not with the square of the corpus.
+    """
+    import heapq
 
-    for a, b in links:
-        if a in parent and b in parent:
-            parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for n in parent:
-        groups[find(n)].append(n)
-    return list(groups.values())
+    members: dict[int, list[str]] = {}
+    cluster_of: dict[str, int] = {}
+    for k, n in enumerate(dict.fromkeys(nodes)):
+        members[k], cluster_of[n] = [n], k
+    sums: dict[int, dict[int, float]] = defaultdict(dict)
+    for (a, b), w in weights.items():
+        if a in cluster_of and b in cluster_of and a != b:
+            x, y = cluster_of[a], cluster_of[b]
+            sums[x][y] = sums[x].get(y, 0.0) + w
+            sums[y][x] = sums[y].get(x, 0.0) + w
+    # live clusters never change size, so an entry's average stays true until one dies
+    heap = [(-w, x, y) for x, row in sums.items() for y, w in row.items() if x < y]
+    heapq.heapify(heap)
+    next_id = len(members)
+    while heap:
+        negative, x, y = heapq.heappop(heap)
+        if x not in members or y not in members:
+            continue  # one side was merged away since this entry was pushed
+        if -negative < threshold:
+            break  # the best remaining average is too low: done
+        merged = next_id
+        next_id += 1
+        members[merged] = members.pop(x) + members.pop(y)
+        row: dict[int, float] = {}
+        for old in (x, y):
+            for other, w in sums.pop(old, {}).items():
+                if other in (x, y):
+                    continue
+                row[other] = row.get(other, 0.0) + w
+                sums[other].pop(old, None)
+        for other, w in row.items():
+            sums[other][merged] = w
+            average = w / (len(members[other]) * len(members[merged]))
+            heapq.heappush(heap, (-average, min(other, merged), max(other, merged)))
+        sums[merged] = row
+    return list(members.values())
 
 
 def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
@@ -88,9 +120,9 @@ def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
     pairs = store.conn.execute(
         "SELECT a, b, relation, confidence, origin, credit FROM pairs "
         "WHERE relation != 'unrelated'").fetchall()
-    links = ((a, b) for a, b, relation, confidence, *_ in pairs
-             if relation != "same_story" or confidence >= SAME_STORY_MIN_CONFIDENCE)
-    groups = _components(info, links)
+    weights = {(a, b): 1.0 if relation in ("copy", "derived") else confidence
+               for a, b, relation, confidence, *_ in pairs}
+    groups = _average_linkage(info, weights)
     vectors = {aid: np.frombuffer(blob, dtype=np.float32) for aid, blob in
                store.conn.execute("SELECT article_id, vector FROM fingerprints")}
     multi = [g for g in groups if len(g) > 1]

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from newstrace.model import AlignedSentence, Article, PairResult, Sentence, Span
 from newstrace.nlp.embed import Embedder
 from newstrace.reuse.align import Alignment
-from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairEvidence, gather
+from newstrace.reuse.features import (
+    DIRECTION_FEATURES,
+    VERDICT_FEATURES,
+    ArticleMemo,
+    PairEvidence,
+    gather,
+)
 from newstrace.reuse.params import Params, load_params
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span
@@ -84,13 +90,17 @@ def decide(ev: PairEvidence, params: Params) -> PairResult:
         alignments=_alignment_spans(al, origin_art, derived_art),
         added=[_span(derived_art.sentences, i) for i in al.added],
         dropped=[_span(origin_art.sentences, j) for j in al.dropped],
-        passages=_passage_spans(al, origin_art, derived_art),
+        passages=_passage_spans(al, origin_art, derived_art,
+                                ev.tokens_b if origin == "b" else ev.tokens_a,
+                                ev.tokens_a if origin == "b" else ev.tokens_b),
         similarity=similarity, features=features,
     )
 
 
-def _passage_spans(al: Alignment, origin: Article, derived: Article) -> list[tuple[Span, Span]]:
-    to, td = Tokens.of(origin.text), Tokens.of(derived.text)
+def _passage_spans(al: Alignment, origin: Article, derived: Article,
+                   to: Tokens | None = None, td: Tokens | None = None,
+                   ) -> list[tuple[Span, Span]]:
+    to, td = to or Tokens.of(origin.text), td or Tokens.of(derived.text)
     out = []
     for p in al.passages:
         o0, o1 = char_span(to, p.a_start, p.a_end)
@@ -136,9 +146,10 @@ def attach_changes(ev: PairEvidence, result: PairResult) -> PairResult:
 
 
 def compare_articles(a: Article, b: Article, embedder: Embedder,
-                     params: Params | None = None, *, attribution: bool = True) -> PairResult:
+                     params: Params | None = None, *, attribution: bool = True,
+                     memo: ArticleMemo | None = None) -> PairResult:
     params = params or load_params()
     ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
-                params.context_bonus)
+                params.context_bonus, memo)
     result = decide(ev, params)
     return attach_changes(ev, result) if attribution else result

@@ -10,7 +10,7 @@ model fitted on MSRP (``newstrace.evaluation.fit``) turns it into a probability.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -39,6 +39,22 @@ class SentenceSet:
     lengths: np.ndarray  # words per sentence
     #: for each unit, the sentence it belongs to (units past the sentences are clauses)
     parent: np.ndarray
+    #: per feature set, each unit's items as hashed ids (filled on first use)
+    _hashed: dict[str, list[np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def hashed(self, kind: str) -> list[np.ndarray]:
+        """``words``, ``bigrams``, … as int64 hash arrays: overlaps become array work.
+
+        Python's string hash is stable within a process, which is all a pair
+        comparison needs; a 64-bit collision between two of a pair's words is
+        not a practical concern.
+        """
+        found = self._hashed.get(kind)
+        if found is None:
+            found = self._hashed[kind] = [
+                np.fromiter((hash(w) for w in items), dtype=np.int64, count=len(items))
+                for items in getattr(self, kind)]
+        return found
 
     @classmethod
     def build(cls, texts: Sequence[str], vectors: np.ndarray,
@@ -58,10 +74,13 @@ class SentenceSet:
     def take(self, indices: Sequence[int]) -> SentenceSet:
         """The units at these positions, in this order."""
         idx = list(indices)
-        return SentenceSet([self.texts[i] for i in idx], self.vectors[idx],
-                           [self.words[i] for i in idx], [self.bigrams[i] for i in idx],
-                           [self.content[i] for i in idx], [self.nums[i] for i in idx],
-                           [self.ents[i] for i in idx], self.lengths[idx], self.parent[idx])
+        out = SentenceSet([self.texts[i] for i in idx], self.vectors[idx],
+                          [self.words[i] for i in idx], [self.bigrams[i] for i in idx],
+                          [self.content[i] for i in idx], [self.nums[i] for i in idx],
+                          [self.ents[i] for i in idx], self.lengths[idx], self.parent[idx])
+        for kind, arrays in self._hashed.items():
+            out._hashed[kind] = [arrays[i] for i in idx]
+        return out
 
     def head(self, n: int) -> SentenceSet:
         """The first ``n`` units (the sentences, without their clauses)."""
@@ -86,21 +105,22 @@ class SentenceSet:
         )
 
 
-def _overlap(left: list[frozenset[str]], right: list[frozenset[str]]) -> tuple[
+def _overlap(left: list[np.ndarray], right: list[np.ndarray]) -> tuple[
         np.ndarray, np.ndarray, np.ndarray]:
-    """Intersection sizes and set sizes for all pairs, via a shared vocabulary."""
-    vocab: dict[str, int] = {}
-    for group in (left, right):
-        for s in group:
-            for w in s:
-                vocab.setdefault(w, len(vocab))
-    ml = np.zeros((len(left), max(len(vocab), 1)), dtype=np.float32)
-    mr = np.zeros((len(right), max(len(vocab), 1)), dtype=np.float32)
-    for i, s in enumerate(left):
-        ml[i, [vocab[w] for w in s]] = 1.0
-    for j, s in enumerate(right):
-        mr[j, [vocab[w] for w in s]] = 1.0
-    return ml @ mr.T, ml.sum(axis=1), mr.sum(axis=1)
+    """Intersection sizes and set sizes for all pairs of hashed sets."""
+    size_l = np.array([len(x) for x in left], dtype=np.float32)
+    size_r = np.array([len(x) for x in right], dtype=np.float32)
+    flat = np.concatenate([*left, *right, np.zeros(0, dtype=np.int64)])
+    if flat.size == 0:
+        return np.zeros((len(left), len(right)), dtype=np.float32), size_l, size_r
+    _, column = np.unique(flat, return_inverse=True)
+    n_left = int(size_l.sum())
+    width = int(column.max()) + 1
+    ml = np.zeros((len(left), width), dtype=np.float32)
+    mr = np.zeros((len(right), width), dtype=np.float32)
+    ml[np.repeat(np.arange(len(left)), size_l.astype(np.int64)), column[:n_left]] = 1.0
+    mr[np.repeat(np.arange(len(right)), size_r.astype(np.int64)), column[n_left:]] = 1.0
+    return ml @ mr.T, size_l, size_r
 
 
 def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
@@ -110,21 +130,19 @@ def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
     if n == 0 or m == 0:
         return out
     out[..., 0] = left.vectors @ right.vectors.T
-    for k, (lsets, rsets) in enumerate(((left.words, right.words),
-                                        (left.bigrams, right.bigrams),
-                                        (left.content, right.content))):
-        inter, size_l, size_r = _overlap(lsets, rsets)
+    for k, kind in enumerate(("words", "bigrams", "content")):
+        inter, size_l, size_r = _overlap(left.hashed(kind), right.hashed(kind))
         out[..., 1 + 2 * k] = inter / np.maximum(size_l[:, None], 1)
         out[..., 2 + 2 * k] = inter / np.maximum(size_r[None, :], 1)
         if k == 2:
             out[..., 7] = np.minimum(size_l[:, None] - inter, _UNMATCHED_CAP)
             out[..., 8] = np.minimum(size_r[None, :] - inter, _UNMATCHED_CAP)
-    inter, size_l, size_r = _overlap(left.nums, right.nums)
+    inter, size_l, size_r = _overlap(left.hashed("nums"), right.hashed("nums"))
     union = size_l[:, None] + size_r[None, :] - inter
     both = (size_l[:, None] > 0) & (size_r[None, :] > 0)
     out[..., 9] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     out[..., 10] = (both & (inter == 0)).astype(np.float32)
-    inter, size_l, size_r = _overlap(left.ents, right.ents)
+    inter, size_l, size_r = _overlap(left.hashed("ents"), right.hashed("ents"))
     union = size_l[:, None] + size_r[None, :] - inter
     out[..., 11] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     lengths = left.lengths[:, None], right.lengths[None, :]

@@ -9,8 +9,10 @@ features are the differences between the two ways.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +57,8 @@ class PairEvidence:
     direction_x: np.ndarray  # positive values point to a as the origin
     hours_apart: float | None  # b.published - a.published, when both are known
     similarity: float  # 0..1 graded same-story similarity
+    tokens_a: Tokens | None = None
+    tokens_b: Tokens | None = None
 
 
 def _swap(passages: list[Passage]) -> list[Passage]:
@@ -164,6 +168,35 @@ def units(article: Article, encode: Encoder) -> SentenceSet:
     return SentenceSet.build(texts, encode(texts), parents)
 
 
+class ArticleMemo:
+    """Per-article work that a corpus run would otherwise redo for every pair.
+
+    An article sits in several candidate pairs; its tokens and its scored units
+    (sentences, clauses, vectors, word sets) do not depend on the other side.
+    Keyed by article id; holds one embedder's vectors, so use one memo per embedder.
+    """
+
+    def __init__(self, max_articles: int = 4000) -> None:
+        self._units: OrderedDict[str, SentenceSet] = OrderedDict()
+        self._tokens: OrderedDict[str, Tokens] = OrderedDict()
+        self._max = max_articles
+
+    def _remember(self, table: OrderedDict[str, Any], key: str, make: Callable[[], Any]) -> Any:
+        if key in table:
+            table.move_to_end(key)
+            return table[key]
+        value = table[key] = make()
+        if len(table) > self._max:
+            table.popitem(last=False)
+        return value
+
+    def units(self, article: Article, encode: Encoder) -> SentenceSet:
+        return self._remember(self._units, article.id, lambda: units(article, encode))
+
+    def tokens(self, article: Article) -> Tokens:
+        return self._remember(self._tokens, article.id, lambda: Tokens.of(article.text))
+
+
 def gather(
     a: Article,
     b: Article,
@@ -171,9 +204,14 @@ def gather(
     sentence_model: LogisticModel,
     threshold: float,
     context_bonus: float = 0.0,
+    memo: ArticleMemo | None = None,
 ) -> PairEvidence:
-    ta, tb = Tokens.of(a.text), Tokens.of(b.text)
-    ua, ub = units(a, encode), units(b, encode)
+    if memo is not None and a.id and b.id:
+        ta, tb = memo.tokens(a), memo.tokens(b)
+        ua, ub = memo.units(a, encode), memo.units(b, encode)
+    else:
+        ta, tb = Tokens.of(a.text), Tokens.of(b.text)
+        ua, ub = units(a, encode), units(b, encode)
     sa, sb = ua.head(len(a.sentences)), ub.head(len(b.sentences))
     vectors_a, vectors_b = sa.vectors, sb.vectors
     passages = verbatim_passages(ta, tb)
@@ -223,4 +261,4 @@ def gather(
         _fused_share(b_from_a) - _fused_share(a_from_b),
     ], dtype=np.float32)
     return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
-                        hours, similarity=doc_cos)
+                        hours, similarity=doc_cos, tokens_a=ta, tokens_b=tb)
