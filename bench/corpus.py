@@ -4,12 +4,14 @@
 
 From BBC News (../shared/data/bbc_news) it builds stories: an original, verbatim
 copies with boilerplate, trimmed and reordered copies, and unrelated articles
-(every BBC article is its own event, so ground-truth stories are the families).
+(every BBC article is its own event, so ground-truth stories are the families;
+past 2,000-odd articles BBC texts are reused, each round 60 days later).
 It then measures, in one run and for each size:
   * articles per second for ``run`` end to end (ingest, fingerprints,
     candidates, compare on candidates, stories) and peak memory;
   * recall of true copy pairs among our candidates, and the candidate count;
   * story B-cubed F1 against the families;
+  * p50/p95 latency of ``add`` (in-process) for copies held back from the corpus;
   * the baseline: datasketch's MinHashLSH on the same shingles (speed and recall).
 """
 
@@ -18,9 +20,11 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 
@@ -32,6 +36,8 @@ from newstrace.corpus.pipeline import run
 from newstrace.corpus.store import Store
 from newstrace.evaluation.datasets import bbc_news
 
+START = datetime(2024, 1, 1)
+ADD_SAMPLE = 40  # articles held back and added one by one against the built index
 BOILERPLATE = ["READ MORE: Markets close higher", "Advertisement", "Subscribe to our newsletter",
                "Share this article", "Loading please wait..."]
 
@@ -48,6 +54,10 @@ def build_corpus(size: int, folder: Path, seed: int = 7) -> dict[str, int]:
     source = iter(texts * (1 + size // max(len(texts), 1)))
     while n < size:
         text = next(source)
+        # past a few thousand articles the BBC texts come round again: each round is
+        # published 60 days after the last, so a reused text is a later, separate story
+        # that the 30-day window keeps apart (and ground truth calls a different story)
+        cycle = family // max(len(texts), 1)
         title, _, body = text.partition("\n")
         paragraphs = [p for p in body.split("\n") if p.strip()]
         members = [("orig", paragraphs)]
@@ -68,9 +78,9 @@ def build_corpus(size: int, folder: Path, seed: int = 7) -> dict[str, int]:
             name = f"f{family:05d}_{role}.txt"
             (folder / name).write_text(f"{title}\n\n" + "\n".join(paras) + f"\nStory {family}.",
                                        encoding="utf-8")
-            day = 1 + family % 27
+            when = START + timedelta(days=60 * cycle + family % 27, hours=8 + len(meta) % 10)
             meta.append({"file": name, "outlet": f"Outlet {rng.randrange(40)}",
-                         "published": f"2026-03-{day:02d}T{8 + len(meta) % 10:02d}:00:00Z"})
+                         "published": when.strftime("%Y-%m-%dT%H:%M:00Z")})
             family_of[name] = family
             n += 1
         family += 1
@@ -123,10 +133,39 @@ def datasketch_baseline(folder: Path, family_of: dict[str, int]) -> tuple[float,
     return rate, len(found & truth) / max(len(truth), 1)
 
 
+def hold_back(folder: Path, later: Path, family_of: dict[str, int], k: int) -> list[Path]:
+    """Move ``k`` copies (whose originals stay) to ``later/``, with the sidecar."""
+    later.mkdir()
+    shutil.copy(folder / "meta.jsonl", later / "meta.jsonl")
+    chosen = [n for n in sorted(family_of) if "_copy" in n][:: 7][:k]
+    for name in chosen:
+        (folder / name).rename(later / name)
+    return [later / n for n in chosen]
+
+
+def add_latency(store: Store, files: list[Path], engine: str) -> list[float]:
+    """Seconds per ``newstrace add`` done in-process (models and index already loaded)."""
+    from newstrace.corpus.ingest import ingest
+    from newstrace.corpus.pipeline import RunReport, open_index, update
+
+    index = open_index(store)
+    times = []
+    for path in files:
+        started = time.perf_counter()
+        ingest([path], store, command="add")
+        update(store, CandidateSettings(), RunReport(), engine_name=engine, index=index,
+               rebuild_stories=False)
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def measure(size: int, skip_run: bool, engine: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "corpus"
-        family_of = build_corpus(size, folder)
+        family_of = build_corpus(size + ADD_SAMPLE, folder)
+        held = hold_back(folder, Path(tmp) / "later", family_of, ADD_SAMPLE)
+        for path in held:
+            del family_of[path.name]
         truth = true_pairs(family_of)
         print(f"\n== {size} articles, {len(set(family_of.values()))} stories, "
               f"{len(truth)} true copy pairs ==")
@@ -155,6 +194,7 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
             found = {frozenset((name_of[a], name_of[b])) for a, b in cands}
             stories = {name_of[a]: s for a, s in store.conn.execute(
                 "SELECT article_id, story_id FROM stories")}
+            latencies = sorted(add_latency(store, held, engine))
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"newstrace {'fingerprint' if skip_run else f'run end to end ({engine})'}: "
               f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB")
@@ -165,6 +205,9 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
               f"all pairs would be {size * (size - 1) // 2:,})")
         if stories:
             print(f"  story B-cubed F1: {bcubed(stories, family_of):.3f}")
+        print(f"  add against the index ({engine}, in-process, {len(latencies)} articles): "
+              f"p50 {1000 * latencies[len(latencies) // 2]:.0f} ms, "
+              f"p95 {1000 * latencies[int(len(latencies) * 0.95)]:.0f} ms")
         print(f"baseline datasketch MinHashLSH (threshold 0.5): {base_rate:,.0f} articles/s "
               f"(shingling + hashing + LSH), recall {base_recall:.3f}")
 

@@ -501,7 +501,7 @@ def add(
 ) -> None:
     """Match a new article against the corpus: who did it copy, and who copied it?"""
     from newstrace.corpus.candidates import CandidateSettings
-    from newstrace.corpus.pipeline import RunReport, update
+    from newstrace.corpus.pipeline import RunReport, open_index, update
 
     with _open_store(db, must_exist=True) as store:
         report = ingest([path], store, command="add")
@@ -510,7 +510,8 @@ def add(
         new_ids = [aid for (aid,) in store.conn.execute(
             "SELECT id FROM articles WHERE source_path = ?", (str(path),))]
         run_report = RunReport()
-        update(store, CandidateSettings(), run_report, engine_name=engine)
+        update(store, CandidateSettings(), run_report, engine_name=engine,
+               index=open_index(store), rebuild_stories=False)
         marks = ",".join("?" * len(new_ids))
         rows = store.conn.execute(
             f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "

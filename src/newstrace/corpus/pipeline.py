@@ -118,19 +118,34 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
     return results
 
 
-def update(store: Store, settings: CandidateSettings, report: RunReport,
-           progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE) -> list[Story]:
-    """Fingerprint, find candidates for and compare everything new; rebuild stories."""
-    started = time.perf_counter()
+def open_index(store: Store) -> VectorIndex:
+    """The store's vector index, completed from the fingerprints table if it lags."""
     index = VectorIndex(index_path(store))
     if len(index) < store.conn.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0]:
         _rebuild_index(store, index)
+    return index
+
+
+def update(store: Store, settings: CandidateSettings, report: RunReport,
+           progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE, *,
+           index: VectorIndex | None = None, rebuild_stories: bool = True) -> list[Story]:
+    """Fingerprint, find candidates for and compare everything new; rebuild stories.
+
+    ``add`` passes ``rebuild_stories=False`` and an open ``index``: one article
+    should cost its own candidates and compares, not a pass over the corpus. The
+    index file is then not rewritten either; the next run completes it from the
+    fingerprints table, where the new vectors already are.
+    """
+    started = time.perf_counter()
+    interactive = index is not None
+    index = index or open_index(store)
     new_ids = unfingerprinted(store)
     for start in range(0, len(new_ids), BATCH):
         chunk = new_ids[start : start + BATCH]
         articles = list(store.get_many(chunk, with_sentences=False).values())
         fingerprint(store, articles, settings, index)
-        index.save()
+        if not interactive:
+            index.save()
         report.fingerprinted += len(articles)
         if progress:
             progress("fingerprint", min(start + BATCH, len(new_ids)), len(new_ids))
@@ -148,7 +163,7 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     report.seconds["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    stories = build_stories(store, window_days=settings.window_days)
+    stories = build_stories(store, window_days=settings.window_days) if rebuild_stories else []
     report.stories = len(stories)
     with store.transaction() as conn:
         conn.execute("DELETE FROM pending_candidates")
