@@ -155,3 +155,30 @@ def test_average_linkage_does_not_chain_topics() -> None:
     assert groups == [["a", "b"], ["c"], ["d", "e"]]
     triangle = {("x", "y"): 0.9, ("y", "z"): 0.8, ("x", "z"): 0.7}
     assert sorted(map(sorted, _average_linkage("xyz", triangle))) == [["x", "y", "z"]]
+
+
+def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from newstrace.corpus import pipeline
+    from newstrace.corpus.candidates import CandidateSettings, candidates_for, fingerprint
+    from newstrace.corpus.ingest import ingest
+    from newstrace.corpus.store import Store
+
+    results = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(pipeline, "CHUNK", 7)  # several chunks, handed out in turn
+        with Store(tmp_path / f"w{workers}.db") as store:
+            ingest([sample_dir], store)
+            index = pipeline.open_index(store)
+            articles = list(store.iter_articles(with_sentences=False))
+            fingerprint(store, articles, CandidateSettings(), index)
+            pairs = sorted(candidates_for(store, [a.id for a in articles], CandidateSettings(),
+                                          index))
+            report = pipeline.RunReport()
+            pipeline.compare_pairs(store, pairs, report, engine_name="static", workers=workers)
+            assert report.compared == len(pairs) > 7
+            results[workers] = store.conn.execute(
+                "SELECT a, b, relation, round(confidence, 6), origin, credit FROM pairs "
+                "ORDER BY a, b").fetchall()
+    assert results[1] == results[2]

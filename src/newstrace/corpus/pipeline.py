@@ -9,6 +9,7 @@ most a batch; running again picks up where it stopped.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -70,11 +71,11 @@ def _pair_row(result: PairResult) -> tuple[Any, ...]:
             json.dumps(data, ensure_ascii=False), now_iso())
 
 
-def store_pairs(store: Store, results: Sequence[PairResult]) -> None:
+def store_pairs(store: Store, rows: Sequence[tuple[Any, ...]]) -> None:
     with store.transaction() as conn:
         conn.executemany(
             "INSERT OR REPLACE INTO pairs(a, b, relation, confidence, origin, credit, coverage, "
-            "result, compared_at) VALUES (?,?,?,?,?,?,?,?,?)", [_pair_row(r) for r in results])
+            "result, compared_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
 
 def compared(store: Store, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -85,37 +86,85 @@ def compared(store: Store, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, s
     return done
 
 
+#: Pairs per unit of work: committed together, and handed to a worker together.
+CHUNK = 100
+#: Fewer pending pairs than this are compared in-process: starting workers costs more.
+PARALLEL_FROM = 400
+
+
+class _Comparer:
+    """Compares chunks of pairs with one engine, reusing per-article work across them."""
+
+    def __init__(self, store: Store, engine_name: str) -> None:
+        self.store = store
+        self.engine = engine(engine_name, store.path)
+        self.memo = ArticleMemo()
+        self.cache: dict[str, Article] = {}
+
+    def rows(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        wanted = [x for pair in pairs for x in pair if x not in self.cache]
+        if len(self.cache) + len(wanted) > 5000:
+            self.cache = {}
+            wanted = [x for pair in pairs for x in pair]
+        self.cache.update(self.store.get_many(wanted))
+        out = []
+        for a_id, b_id in pairs:
+            a, b = self.cache.get(a_id), self.cache.get(b_id)
+            if a is None or b is None or not a.sentences or not b.sentences:
+                continue
+            out.append(_pair_row(compare_articles(a, b, self.engine.embedder,
+                                                  self.engine.params, memo=self.memo)))
+        return out
+
+
+_WORKER: _Comparer | None = None
+
+
+def _worker_start(db_path: str, engine_name: str) -> None:
+    global _WORKER
+    _WORKER = _Comparer(Store(db_path, read_only=True), engine_name)
+
+
+def _worker_rows(pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    assert _WORKER is not None
+    return _WORKER.rows(pairs)
+
+
 def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunReport,
-                  progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE
-                  ) -> list[PairResult]:
-    chosen = engine(engine_name, store.path)
-    memo = ArticleMemo()
-    results: list[PairResult] = []
-    batch: list[PairResult] = []
-    cache: dict[str, Article] = {}
-    for k, (a_id, b_id) in enumerate(pairs, 1):
-        missing = [x for x in (a_id, b_id) if x not in cache]
-        if missing:
-            cache.update(store.get_many(missing))
-            if len(cache) > 5000:
-                cache = {x: cache[x] for x in (a_id, b_id) if x in cache}
-        a, b = cache.get(a_id), cache.get(b_id)
-        if a is None or b is None or not a.sentences or not b.sentences:
-            continue
-        result = compare_articles(a, b, chosen.embedder, chosen.params, memo=memo)
-        batch.append(result)
-        report.relations[result.relation] = report.relations.get(result.relation, 0) + 1
-        if len(batch) >= 50:
-            store_pairs(store, batch)
-            results.extend(batch)
-            batch = []
+                  progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE,
+                  workers: int | None = None) -> None:
+    """Compare pairs and store each chunk's results as it completes (resumable).
+
+    With the static engine and enough pairs, chunks go to worker processes, one
+    per core, each reading articles through its own read-only connection; this
+    process alone writes. MiniLM runs in-process: its vectors are cached in the
+    store, which only one writer may touch.
+    """
+    chunks = [list(pairs[k : k + CHUNK]) for k in range(0, len(pairs), CHUNK)]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    done = 0
+
+    def record(rows: list[tuple[Any, ...]], size: int) -> None:
+        nonlocal done
+        store_pairs(store, rows)
+        for row in rows:
+            report.relations[row[2]] = report.relations.get(row[2], 0) + 1
+        report.compared += len(rows)
+        done += size
         if progress:
-            progress("compare", k, len(pairs))
-    if batch:
-        store_pairs(store, batch)
-        results.extend(batch)
-    report.compared += len(results)
-    return results
+            progress("compare", done, len(pairs))
+
+    if workers > 1 and engine_name == "static" and len(pairs) >= PARALLEL_FROM:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # no fork after model threads start
+        with context.Pool(workers, _worker_start, (str(store.path), engine_name)) as pool:
+            for chunk, rows in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
+                record(rows, len(chunk))
+        return
+    comparer = _Comparer(store, engine_name)
+    for chunk in chunks:
+        record(comparer.rows(chunk), len(chunk))
 
 
 def open_index(store: Store) -> VectorIndex:

@@ -62,9 +62,16 @@ def repeated_signature(repeated: frozenset[int]) -> str:
 class Store:
     """Articles and their cleaning records in one SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """``read_only``: a reader beside a writer (worker processes); no migration."""
         self.path = Path(path)
+        self.read_only = read_only
         try:
+            if read_only:
+                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                            isolation_level=None, timeout=30,
+                                            check_same_thread=False)
+                return
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30,
@@ -83,6 +90,9 @@ class Store:
 
     def close(self) -> None:
         """Fold the write-ahead log back into the file, so the .db alone is the store."""
+        if self.read_only:
+            self.conn.close()
+            return
         with suppress(sqlite3.Error):  # another process may hold the log; it will checkpoint
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
