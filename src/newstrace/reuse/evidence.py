@@ -23,6 +23,8 @@ FEATURES = ("cos", "words_left", "words_right", "bigrams_left", "bigrams_right",
             "num_jaccard", "num_conflict", "entity_jaccard", "len_ratio")
 #: Unmatched content-word counts are capped: past this, more is not more evidence.
 _UNMATCHED_CAP = 12.0
+#: Up to this many sentence pairs, overlaps are counted with Python sets.
+_SMALL = 4
 
 
 @dataclass(slots=True)
@@ -105,21 +107,27 @@ class SentenceSet:
         )
 
 
-def _overlap(left: list[np.ndarray], right: list[np.ndarray]) -> tuple[
+def _overlap(left: SentenceSet, right: SentenceSet, kind: str) -> tuple[
         np.ndarray, np.ndarray, np.ndarray]:
-    """Intersection sizes and set sizes for all pairs of hashed sets."""
-    size_l = np.array([len(x) for x in left], dtype=np.float32)
-    size_r = np.array([len(x) for x in right], dtype=np.float32)
-    flat = np.concatenate([*left, *right, np.zeros(0, dtype=np.int64)])
+    """Intersection sizes and set sizes for all pairs of one kind of item set."""
+    if len(left) * len(right) <= _SMALL:  # one fused reading: plain sets beat array set-up
+        lsets, rsets = getattr(left, kind), getattr(right, kind)
+        inter = np.array([[len(x & y) for y in rsets] for x in lsets], dtype=np.float32)
+        return (inter, np.array([len(x) for x in lsets], dtype=np.float32),
+                np.array([len(y) for y in rsets], dtype=np.float32))
+    lh, rh = left.hashed(kind), right.hashed(kind)
+    size_l = np.array([len(x) for x in lh], dtype=np.float32)
+    size_r = np.array([len(x) for x in rh], dtype=np.float32)
+    flat = np.concatenate([*lh, *rh, np.zeros(0, dtype=np.int64)])
     if flat.size == 0:
-        return np.zeros((len(left), len(right)), dtype=np.float32), size_l, size_r
+        return np.zeros((len(lh), len(rh)), dtype=np.float32), size_l, size_r
     _, column = np.unique(flat, return_inverse=True)
     n_left = int(size_l.sum())
     width = int(column.max()) + 1
-    ml = np.zeros((len(left), width), dtype=np.float32)
-    mr = np.zeros((len(right), width), dtype=np.float32)
-    ml[np.repeat(np.arange(len(left)), size_l.astype(np.int64)), column[:n_left]] = 1.0
-    mr[np.repeat(np.arange(len(right)), size_r.astype(np.int64)), column[n_left:]] = 1.0
+    ml = np.zeros((len(lh), width), dtype=np.float32)
+    mr = np.zeros((len(rh), width), dtype=np.float32)
+    ml[np.repeat(np.arange(len(lh)), size_l.astype(np.int64)), column[:n_left]] = 1.0
+    mr[np.repeat(np.arange(len(rh)), size_r.astype(np.int64)), column[n_left:]] = 1.0
     return ml @ mr.T, size_l, size_r
 
 
@@ -131,18 +139,18 @@ def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
         return out
     out[..., 0] = left.vectors @ right.vectors.T
     for k, kind in enumerate(("words", "bigrams", "content")):
-        inter, size_l, size_r = _overlap(left.hashed(kind), right.hashed(kind))
+        inter, size_l, size_r = _overlap(left, right, kind)
         out[..., 1 + 2 * k] = inter / np.maximum(size_l[:, None], 1)
         out[..., 2 + 2 * k] = inter / np.maximum(size_r[None, :], 1)
         if k == 2:
             out[..., 7] = np.minimum(size_l[:, None] - inter, _UNMATCHED_CAP)
             out[..., 8] = np.minimum(size_r[None, :] - inter, _UNMATCHED_CAP)
-    inter, size_l, size_r = _overlap(left.hashed("nums"), right.hashed("nums"))
+    inter, size_l, size_r = _overlap(left, right, "nums")
     union = size_l[:, None] + size_r[None, :] - inter
     both = (size_l[:, None] > 0) & (size_r[None, :] > 0)
     out[..., 9] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     out[..., 10] = (both & (inter == 0)).astype(np.float32)
-    inter, size_l, size_r = _overlap(left.hashed("ents"), right.hashed("ents"))
+    inter, size_l, size_r = _overlap(left, right, "ents")
     union = size_l[:, None] + size_r[None, :] - inter
     out[..., 11] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     lengths = left.lengths[:, None], right.lengths[None, :]
