@@ -26,7 +26,7 @@ say tell state note add emphasise emphasize stress warn claim insist argue annou
 report explain reiterate underline confirm deny suggest write declare assert admit
 acknowledge accuse allege agree urge vow pledge promise predict estimate caution remark
 reply respond tweet post complain concede maintain recall describe call affirm reaffirm
-signal show find indicate reveal conclude
+signal show find indicate reveal conclude calculate
 """.split())
 
 #: Words that make a speaker a document or dataset rather than a person or body:
@@ -35,6 +35,12 @@ SOURCE_WORDS = frozenset("""
 institute tracker survey study report data figures statistics poll index database
 monitor census estimate estimates analysis research review audit records filing filings
 dataset
+""".split())
+#: Words anywhere in a speaker's name that make it a provider of data or research
+#: ("the statistics office", "the Ardent Watch monitoring group"), cited as a source.
+DATA_PROVIDER_WORDS = frozenset("""
+institute tracker observatory statistics statistical monitoring research census
+laboratory
 """.split())
 COLLECTIVE_WORDS = frozenset("""
 both leaders sides parties two countries all they
@@ -136,7 +142,7 @@ def _speaker_kind(span: Any) -> str:
         return "collective" if span[0].lower_ in ("they", "we") else "pronoun"
     root = span.root
     if root.lower_ in SOURCE_WORDS or root.lemma_.lower() in SOURCE_WORDS or (
-            words & {"institute", "tracker", "observatory"}):
+            words & DATA_PROVIDER_WORDS):
         return "source"
     if words & ANONYMOUS_WORDS and not _is_person_name(span):
         return "anonymous"
@@ -181,12 +187,22 @@ def _is_reporting(token: Any, quotes: list[tuple[int, int]]) -> bool:
         return False
     if any(c.dep_ == "ccomp" for c in token.children) or token.dep_ == "parataxis":
         return True
+    if _trailing_frame(token):
+        return True
     if lemma in COMMISSIVE and any(c.dep_ == "xcomp" for c in token.children):
         return True  # "vowed to resign": a statement of intent
     if lemma in FINDING and any(c.dep_ == "dobj" for c in token.children):
         return True  # "data showed a drop", "investigators found no evidence"
     near_quote = any(q0 <= token.idx + 40 and token.idx - 40 <= q1 for q0, q1 in quotes)
     return near_quote and not any(c.dep_ == "dobj" for c in token.children)
+
+
+def _trailing_frame(token: Any) -> bool:
+    """"…, a report by the council shows.": a frame parsed as a second main verb."""
+    return (token.dep_ == "conj" and token.i > token.head.i
+            and not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in token.children)
+            and any(c.dep_ == "nsubj" for c in token.children)
+            and token.left_edge.i > 0 and token.doc[token.left_edge.i - 1].text == ",")
 
 
 def _subject(verb: Any) -> Any | None:
@@ -280,6 +296,16 @@ def sentence_statements(doc: Any, sentence_index: int, offset: int) -> list[Stat
             content = (sent.start, token.i) if token.i > sent.start + 2 else (speaker.end,
                                                                               sent.end)
             add(token, speaker, "according to", content, frame_range)
+        elif token.lower_ == "based" and any(c.lower_ == "on" for c in token.children):
+            on = next(c for c in token.children if c.lower_ == "on")
+            objects = [c for c in on.children if c.dep_ == "pobj"]
+            if not objects:
+                continue
+            speaker = _span_of(objects[0])  # "figures compiled by the Trade Observatory"
+            frame_range = (token.i, speaker.end)
+            content = (sent.start, token.i) if token.i > sent.start + 2 else (speaker.end,
+                                                                              sent.end)
+            add(token, speaker, "based on", content, frame_range)
         elif _is_reporting(token, quotes):
             subject = _subject(token)
             if subject is None or subject.dep_ == "nsubjpass":
