@@ -38,6 +38,7 @@ from newstrace.report.terminal import (
     print_ingest_report,
     print_pair,
 )
+from newstrace.reuse.claims import claim_matrix
 
 app = typer.Typer(
     name="newstrace",
@@ -362,17 +363,6 @@ def compare(
 MAX_CLAIM_ARTICLES = 400
 
 
-def claim_matrix(articles: list[Article], embedder: Embedder, min_articles: int) -> Any:
-    from newstrace.nlp.attribution import article_statements
-    from newstrace.reuse.claims import group_claims
-    from newstrace.reuse.params import load_params
-
-    params = load_params()
-    parsed = [article_statements(a) for a in articles]
-    return group_claims(articles, parsed, embedder.encode, params.sentence,
-                        params.sentence_threshold, min_articles=min_articles)
-
-
 @app.command(epilog="Example: newstrace claims story/*.txt --html claims.html --csv claims.csv")
 def claims(
     paths: Annotated[list[Path] | None, typer.Argument(help="Article files or folders.")
@@ -411,7 +401,7 @@ def claims(
                          f"{MAX_CLAIM_ARTICLES} (narrow with --outlet or fewer files)")
     if len(articles) < 2:
         raise UsageError("claims needs at least two articles")
-    matrix = claim_matrix(articles, _embedder_for(db), min_articles)
+    matrix = claim_matrix(articles, _embedder_for(db).encode, min_articles)
     if csv_out is not None:
         rows = matrix.rows()
         with csv_out.open("w", newline="", encoding="utf-8") as handle:
@@ -649,7 +639,8 @@ def demo(
         biggest = stories[0] if stories else None
         story_articles = [a for a in stored if biggest and a.id in biggest.articles]
         embedder = PersistentEmbedder(default_embedder(), VectorCache(db))
-        matrix = claim_matrix(story_articles, embedder, 2) if len(story_articles) > 1 else None
+        matrix = (claim_matrix(story_articles, embedder.encode, 2) if len(story_articles) > 1
+                  else None)
         summary = report.as_dict() | {"candidates": report.candidates,
                                       "compared": report.compared}
         write_outputs(store, stories, output, {"demo": True}, summary,

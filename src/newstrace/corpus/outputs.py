@@ -14,14 +14,15 @@ from newstrace.clean.dates import parse_date
 from newstrace.corpus.store import Store
 from newstrace.corpus.stories import Story
 from newstrace.io.export import export_articles
-from newstrace.model import Article, pair_result_from_dict
+from newstrace.model import Article, PairResult, pair_result_from_dict
 from newstrace.report.html import render_corpus_report, render_pair_report
 
 #: Pair pages are written for copy and derived edges, up to this many.
 MAX_PAIR_PAGES = 2000
 
 
-def _hours(a: Article, first: Article) -> float | None:
+def lag_hours(a: Article, first: Article) -> float | None:
+    """Hours from ``first``'s publication to ``a``'s, when both dates are known."""
     ta, tf = parse_date(a.published), parse_date(first.published)
     if not ta or not tf:
         return None
@@ -65,20 +66,38 @@ def write_outputs(store: Store, stories: list[Story], out: Path, settings: dict[
                                              "report": report}, indent=1, default=str),
                                  encoding="utf-8")
     pages = _pair_pages(store, in_stories, out)
-    views = []
-    for story in in_stories:
-        members = [articles[a] for a in story.articles]
-        views.append({
-            "story": story,
-            "members": [{"a": a, "lag": _hours(a, members[0])} for a in members],
-            "edges": [{"e": e, "origin": articles[e.origin], "derived": articles[e.derived],
-                       "page": pages.get((e.origin, e.derived))} for e in story.edges],
-        })
+    views = [story_view(story, articles, pages) for story in in_stories]
     singles = sum(1 for s in stories if len(s.articles) == 1)
     files["report.html"].write_text(render_corpus_report(views, singles=singles,
                                                          summary=report, links=links or {}),
                                     encoding="utf-8")
     return files
+
+
+def story_view(story: Story, articles: dict[str, Article],
+               pages: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """One story as the report shows it: members with their lag, edges with their page."""
+    members = [articles[a] for a in story.articles]
+    return {
+        "story": story,
+        "members": [{"a": a, "lag": lag_hours(a, members[0])} for a in members],
+        "edges": [{"e": e, "origin": articles[e.origin], "derived": articles[e.derived],
+                   "page": pages.get((e.origin, e.derived))} for e in story.edges
+                  if e.origin in articles and e.derived in articles],
+    }
+
+
+def stored_pair_result(store: Store, a: str, b: str) -> PairResult | None:
+    """A stored compare result rebuilt around its two articles (ids in either order)."""
+    a, b = sorted((a, b))
+    row = store.conn.execute("SELECT result FROM pairs WHERE a = ? AND b = ?",
+                             (a, b)).fetchone()
+    if row is None:
+        return None
+    found = store.get_many([a, b])
+    if a not in found or b not in found:
+        return None
+    return pair_result_from_dict(json.loads(row[0]), found[a], found[b])
 
 
 def _pair_pages(store: Store, stories: list[Story], out: Path) -> dict[tuple[str, str], str]:
@@ -89,14 +108,9 @@ def _pair_pages(store: Store, stories: list[Story], out: Path) -> dict[tuple[str
     (out / "pairs").mkdir(exist_ok=True)
     for origin, derived in wanted:
         a, b = sorted((origin, derived))
-        row = store.conn.execute("SELECT result FROM pairs WHERE a = ? AND b = ?",
-                                 (a, b)).fetchone()
-        if row is None:
+        result = stored_pair_result(store, a, b)
+        if result is None:
             continue
-        found = store.get_many([a, b])
-        if a not in found or b not in found:
-            continue
-        result = pair_result_from_dict(json.loads(row[0]), found[a], found[b])
         name = f"pairs/{a[:8]}-{b[:8]}.html"
         (out / name).write_text(render_pair_report(result), encoding="utf-8")
         pages[(origin, derived)] = name

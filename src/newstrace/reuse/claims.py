@@ -179,3 +179,15 @@ def group_claims(
         claim.id = f"C{n}"
     return ClaimMatrix(list(articles), claims)
 
+
+
+def claim_matrix(articles: Sequence[Article], encode: Callable[[Sequence[str]], np.ndarray],
+                 min_articles: int = 2) -> ClaimMatrix:
+    """Parse the articles' statements and group them into claims (the shipped parameters)."""
+    from newstrace.nlp.attribution import article_statements
+    from newstrace.reuse.params import load_params
+
+    params = load_params()
+    parsed = [article_statements(a) for a in articles]
+    return group_claims(articles, parsed, encode, params.sentence, params.sentence_threshold,
+                        min_articles=min_articles)
