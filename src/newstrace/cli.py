@@ -59,7 +59,8 @@ app = typer.Typer(
         "newstrace articles --db corpus.db --outlet rt.com\n\n"
         "newstrace show 469c2e61 --db corpus.db\n\n"
         "newstrace clean page.html\n\n"
-        "newstrace export --db corpus.db --format parquet -o articles.parquet"
+        "newstrace export --db corpus.db --format parquet -o articles.parquet\n\n"
+        "newstrace serve --db newstrace-demo/demo.db                web app on 127.0.0.1:8000"
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -677,6 +678,34 @@ def demo(
     out.print(f"Open the report: [link]{report_path.resolve().as_uri()}[/link]")
     if open_report:
         webbrowser.open(report_path.resolve().as_uri())
+
+
+@app.command(epilog="Example: newstrace serve --db newstrace-demo/demo.db --port 8000")
+def serve(
+    db: DbOption = Path(DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback "
+                                      "needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option(
+        envvar="NEWSTRACE_TOKEN", show_envvar=True,
+        help="Token that compare and upload requests must carry (Authorization: Bearer).")
+    ] = None,
+    max_upload_mb: Annotated[float, typer.Option(help="Largest request body (uploads, "
+                                                 "compare) in megabytes.")] = 50.0,
+) -> None:
+    """Web app and REST API over a store: stories, provenance graphs, pairs, claims."""
+    from newstrace.web.app import serve as run_server
+
+    if not 0 < port < 65536:
+        raise UsageError("--port must be between 1 and 65535")
+    if max_upload_mb <= 0:
+        raise UsageError("--max-upload-mb must be positive")
+    if not db.exists():
+        err.print(f"no store at {escape(str(db))}: starting with an empty one "
+                  "(add articles on the page /ingest, or with newstrace run)")
+    err.print(f"serving {escape(str(db))} on http://{host}:{port}/ (Ctrl+C stops)",
+              highlight=False)
+    run_server(db, host=host, port=port, token=token or None, max_upload_mb=max_upload_mb)
 
 
 def main() -> None:
