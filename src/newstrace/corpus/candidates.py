@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import hnswlib
@@ -34,6 +35,7 @@ class CandidateSettings:
                 "ann_min_cosine": self.min_cosine, "window_days": self.window_days}
 
 
+@lru_cache(maxsize=200_000)
 def _when(published: str | None) -> datetime | None:
     iso = parse_date(published)
     if iso is None:
@@ -143,26 +145,28 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
                 f"SELECT article_id, vector, published FROM fingerprints "
                 f"WHERE article_id IN ({marks})", chunk):
             rows[aid] = (np.frombuffer(blob, dtype=np.float32), published)
-    published_of = dict(store.conn.execute("SELECT article_id, published FROM fingerprints"))
-    pairs: set[tuple[str, str]] = set()
-
-    def add(x: str, y: str) -> None:
-        if x != y and within_window(published_of.get(x), published_of.get(y),
-                                    settings.window_days):
-            pairs.add((x, y) if x < y else (y, x))
-
+    found: set[tuple[str, str]] = set()
     for aid in ids:  # LSH: any shared bucket
         for (other,) in store.conn.execute(
                 "SELECT DISTINCT l2.article_id FROM lsh l1 JOIN lsh l2 "
                 "ON l1.band = l2.band AND l1.bucket = l2.bucket "
                 "WHERE l1.article_id = ? AND l2.article_id != ?", (aid, aid)):
-            add(aid, other)
+            found.add((aid, other))
     present = [aid for aid in ids if aid in rows]
     if present:
         vectors = np.vstack([rows[aid][0] for aid in present])
-        for aid, found in zip(present, index.query(vectors, settings.neighbours + 1),
-                              strict=True):
-            for other, cosine in found:
-                if cosine >= settings.min_cosine:
-                    add(aid, other)
+        for aid, neighbours in zip(present, index.query(vectors, settings.neighbours + 1),
+                                   strict=True):
+            found.update((aid, other) for other, cosine in neighbours
+                         if other != aid and cosine >= settings.min_cosine)
+    published_of = {aid: published for aid, (_, published) in rows.items()}
+    others = sorted({y for _, y in found} - published_of.keys())
+    for start in range(0, len(others), 500):
+        chunk = others[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        published_of.update(store.conn.execute(
+            f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
+            chunk))
+    pairs = {(x, y) if x < y else (y, x) for x, y in found
+             if within_window(published_of.get(x), published_of.get(y), settings.window_days)}
     return pairs

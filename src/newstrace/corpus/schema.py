@@ -105,4 +105,8 @@ MIGRATIONS: tuple[str, ...] = (
     -- articles whose candidate search has not finished (survives a killed run)
     CREATE TABLE pending_candidates (article_id TEXT PRIMARY KEY);
     """,
+    # 3: an article's own buckets without a scan of the whole LSH table
+    """
+    CREATE INDEX lsh_article ON lsh(article_id);
+    """,
 )
