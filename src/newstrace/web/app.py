@@ -107,7 +107,7 @@ class Guard:
         self.headers = [
             (b"content-security-policy", csp.encode()),
             (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),  # no-referrer would send "Origin: null"
             (b"x-frame-options", b"DENY"),
         ]
 

@@ -21,7 +21,7 @@ PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7
 STEP_X = 150
 LANE_Y = 78
 MARGIN_X = 80
-MARGIN_Y = 40
+MARGIN_Y = 56
 RADIUS = 13
 
 
@@ -58,12 +58,14 @@ def layout(story: Story, articles: dict[str, Article], lags: dict[str, float | N
         if e.origin not in where or e.derived not in where:
             continue
         (x1, y1), (x2, y2) = where[e.origin], where[e.derived]
-        # bow the curve so edges between the same two lanes do not overlap
+        # bow longer edges more, so arrows skipping articles do not run over each other
         dx, dy = x2 - x1, y2 - y1
         length = max((dx * dx + dy * dy) ** 0.5, 1.0)
-        bend = 0.18 * length if y1 == y2 else 0.08 * length
-        cx = (x1 + x2) / 2 + (-dy / length) * bend
-        cy = (y1 + y2) / 2 + (dx / length) * bend - (0.0 if y1 != y2 else 12.0)
+        hops = abs(dx) / STEP_X
+        bend = 22.0 * max(hops - 1, 0) + (30.0 if y1 == y2 else 0.0)
+        sign = 1.0 if dx >= 0 else -1.0  # bow upwards (to the left of travel)
+        cx = (x1 + x2) / 2 + sign * (dy / length) * bend
+        cy = (y1 + y2) / 2 - sign * (dx / length) * bend
         # stop short of the target circle so the arrow head shows
         tx, ty = x2 - cx, y2 - cy
         t_len = max((tx * tx + ty * ty) ** 0.5, 1.0)
