@@ -307,6 +307,16 @@ def create_app(db_path: str | Path, token: str | None = None,
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for e in exc.errors():
+            if e.get("type") == "json_invalid":
+                at = e.get("loc", ("body", "?"))[-1]
+                reason = (e.get("ctx") or {}).get("error", "")
+                problems.append(f"malformed JSON at character {at}: {reason}".rstrip(": "))
+                continue
+            if tuple(e.get("loc", ())) == ("body",) and e.get("type") in (
+                    "model_attributes_type", "dict_type", "missing"):
+                problems.append("the body must be a JSON object such as {\"a\": \"text\", "
+                                "\"b\": \"text\"}, sent as Content-Type: application/json")
+                continue
             where = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
             problems.append(f"{where}: {e.get('msg', 'invalid')}")
         message = "bad request: " + "; ".join(problems)

@@ -10,7 +10,6 @@ Every query is parameterised.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newstrace.corpus.outputs import lag_hours, stored_pair_result, story_view
+from newstrace.corpus.outputs import stored_pair_result, story_view
 from newstrace.corpus.store import Store
 from newstrace.corpus.stories import Edge, Story
 from newstrace.model import Article, PairResult
@@ -102,8 +101,7 @@ class Corpus:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            Store(self.path).close()  # create an empty, migrated store
+        Store(self.path).close()  # create, or bring the schema up to date, once
         self._local = threading.local()
         self._watch = Store(self.path, read_only=True)
         self._watch_lock = threading.Lock()
@@ -348,10 +346,3 @@ def _summarise(store: Store) -> tuple[list[StorySummary], list[str]]:
     ordered = sorted(summaries.values(), key=lambda s: (-s.size, s.first or "9999", s.id))
     return ordered, sorted(outlets, key=str.lower)
 
-
-def lag_of(article: Article, first: Article) -> float | None:
-    return lag_hours(article, first)
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
