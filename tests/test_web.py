@@ -97,6 +97,7 @@ def test_api_stories_filters_and_sorts(client: TestClient) -> None:
     dam, ferry = found["items"]
     assert (dam["size"], ferry["size"]) == (5, 2)
     assert dam["outlets"][0] == "Northwire" and dam["uncredited"] == 2
+    assert dam["articles"][0] in dam["origins"] and len(dam["edges"]) == 3  # stories.jsonl
     assert client.get("/api/stories?singles=1").json()["total"] == 5
 
     def ids(query: str) -> list[str]:
@@ -118,6 +119,9 @@ def test_api_story_pairs_and_articles(client: TestClient, corpus_db: Path,
     assert len(members) == 5 and members[0]["lag_hours"] == 0.0
     assert all(m["lag_hours"] is not None and m["lag_hours"] >= 0 for m in members)
     assert len(main_story["edges"]) == 3 and main_story["origins"] == [members[0]["id"]]
+    listed = client.get("/api/stories").json()["items"][0]
+    assert {k: listed[k] for k in ("id", "articles", "origins", "edges")} == {
+        k: main_story[k] for k in ("id", "articles", "origins", "edges")}
     edge = main_story["edges"][0]
     pair = client.get(f"/api/pairs/{edge['origin']}/{edge['derived']}").json()
     assert pair["relation"] == edge["relation"] and pair["credit"]["status"] == edge["credit"]

@@ -60,7 +60,7 @@ app = typer.Typer(
         "newstrace show 469c2e61 --db corpus.db\n\n"
         "newstrace clean page.html\n\n"
         "newstrace export --db corpus.db --format parquet -o articles.parquet\n\n"
-        "newstrace serve --db newstrace-demo/demo.db                web app on 127.0.0.1:8000"
+        "newstrace serve --db newstrace-demo/demo.db --port 8000"
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -694,8 +694,12 @@ def serve(
                                                  "compare) in megabytes.")] = 50.0,
 ) -> None:
     """Web app and REST API over a store: stories, provenance graphs, pairs, claims."""
+    from newstrace.web.app import is_loopback
     from newstrace.web.app import serve as run_server
 
+    if not is_loopback(host) and not token:
+        raise UsageError(f"--host {host} is not loopback: writes would be open to the network;"
+                         " give --token TOKEN (or set NEWSTRACE_TOKEN)")
     if not 0 < port < 65536:
         raise UsageError("--port must be between 1 and 65535")
     if max_upload_mb <= 0:

@@ -46,7 +46,7 @@ class StorySummary:
     first: str  # earliest publication (or first-seen) stamp, "" if unknown
     last: str
     outlets: list[str]  # in time order, each once
-    edges: int = 0
+    edge_list: list[Edge] = field(default_factory=list)
     uncredited: int = 0
     search: str = ""  # titles, lower-cased, for the text filter
     outlet_keys: set[str] = field(default_factory=set)  # outlets and domains, lower-cased
@@ -56,10 +56,16 @@ class StorySummary:
     def size(self) -> int:
         return len(self.articles)
 
+    @property
+    def edges(self) -> int:
+        return len(self.edge_list)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "size": self.size, "title": self.title,
-                "first_published": self.first or None, "last_published": self.last or None,
-                "outlets": self.outlets, "edges": self.edges, "uncredited": self.uncredited}
+        """The story as in ``stories.jsonl``, with what the list shows beside it."""
+        return Story(self.id, self.articles, self.edge_list).as_dict() | {
+            "size": self.size, "title": self.title, "first_published": self.first or None,
+            "last_published": self.last or None, "outlets": self.outlets,
+            "uncredited": self.uncredited}
 
 
 @dataclass(slots=True)
@@ -333,16 +339,22 @@ def _summarise(store: Store) -> tuple[list[StorySummary], list[str]]:
             outlet_keys={x.lower() for r in members for x in (r[2], r[3]) if x},
             days=[s[:10] for s in stamps])
         outlets.update(r[2] or r[3] for r in members if r[2] or r[3])
-    for a, b, origin, credit in store.conn.execute(
-            "SELECT a, b, origin, credit FROM pairs WHERE relation IN ('copy', 'derived') "
-            "AND origin IS NOT NULL"):
+    for a, b, relation, confidence, origin, credit in store.conn.execute(
+            "SELECT a, b, relation, confidence, origin, credit FROM pairs "
+            "WHERE relation IN ('copy', 'derived') AND origin IS NOT NULL"):
+        if origin not in (a, b):
+            continue
         derived = b if origin == a else a
         summary = summaries.get(story_of.get(derived, ""))
         if summary is None:
             continue
-        summary.edges += 1
+        summary.edge_list.append(Edge(origin, derived, relation, confidence, credit))
         if credit == "uncredited":
             summary.uncredited += 1
+    for summary in summaries.values():
+        if len(summary.edge_list) > 1:
+            position = {m: k for k, m in enumerate(summary.articles)}
+            summary.edge_list.sort(key=lambda e: (position[e.derived], e.origin))
     ordered = sorted(summaries.values(), key=lambda s: (-s.size, s.first or "9999", s.id))
     return ordered, sorted(outlets, key=str.lower)
 
