@@ -410,6 +410,7 @@ def test_browser_stories_story_pair_and_back(server: str, watched: Watched, shot
     assert page.locator("svg.graph .edge.hl").count() >= 1
     page.wait_for_selector("#claims .claims-matrix", timeout=30_000)
     assert page.locator("#claims table.claims tr").count() > 1
+    page.mouse.move(1, 1)
     page.screenshot(path=str(shots / "story.png"), full_page=True)
     page.click("a.pair-link >> nth=0")
     page.wait_for_url("**/pair/**")
