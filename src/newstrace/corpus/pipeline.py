@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,7 @@ def compared(store: Store, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, s
 
 #: Pairs per unit of work: committed together, and handed to a worker together.
 CHUNK = 100
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: Fewer pending pairs than this are compared in-process: starting workers costs more.
 PARALLEL_FROM = 400
 
@@ -103,7 +105,7 @@ class _Comparer:
 
     def rows(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
         wanted = [x for pair in pairs for x in pair if x not in self.cache]
-        if len(self.cache) + len(wanted) > 5000:
+        if len(self.cache) + len(wanted) > 2000:
             self.cache = {}
             wanted = [x for pair in pairs for x in pair]
         self.cache.update(self.store.get_many(wanted))
@@ -115,6 +117,32 @@ class _Comparer:
             out.append(_pair_row(compare_articles(a, b, self.engine.embedder,
                                                   self.engine.params, memo=self.memo)))
         return out
+
+
+def local_order(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Pairs in breadth-first order of the candidate graph.
+
+    Each article's tokens and scored sentences are memoised while it keeps
+    turning up; in id order an article's pairs are scattered over the whole run
+    and the memo misses. Breadth-first order keeps neighbours together.
+    """
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for a, b in pairs:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    rank: dict[str, int] = {}
+    for root in sorted(neighbours):
+        if root in rank:
+            continue
+        rank[root] = len(rank)
+        queue = deque([root])
+        while queue:
+            for other in sorted(neighbours[queue.popleft()]):
+                if other not in rank:
+                    rank[other] = len(rank)
+                    queue.append(other)
+    return sorted(pairs, key=lambda p: (min(rank[p[0]], rank[p[1]]),
+                                        max(rank[p[0]], rank[p[1]])))
 
 
 _WORKER: _Comparer | None = None
@@ -140,6 +168,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
     process alone writes. MiniLM runs in-process: its vectors are cached in the
     store, which only one writer may touch.
     """
+    pairs = local_order(pairs)
     chunks = [list(pairs[k : k + CHUNK]) for k in range(0, len(pairs), CHUNK)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     done = 0
@@ -158,7 +187,19 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")  # no fork after model threads start
-        with context.Pool(workers, _worker_start, (str(store.path), engine_name)) as pool:
+        # one BLAS thread per worker: two workers each starting a thread per core ran
+        # slower than one process (bench/corpus.py)
+        saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
+        os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
+        try:
+            pool = context.Pool(workers, _worker_start, (str(store.path), engine_name))
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        with pool:
             for chunk, rows in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
                 record(rows, len(chunk))
         return

@@ -176,7 +176,7 @@ class ArticleMemo:
     Keyed by article id; holds one embedder's vectors, so use one memo per embedder.
     """
 
-    def __init__(self, max_articles: int = 4000) -> None:
+    def __init__(self, max_articles: int = 2000) -> None:
         self._units: OrderedDict[str, SentenceSet] = OrderedDict()
         self._tokens: OrderedDict[str, Tokens] = OrderedDict()
         self._max = max_articles
