@@ -196,8 +196,10 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
                 "SELECT article_id, story_id FROM stories")}
             latencies = sorted(add_latency(store, held, engine))
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"newstrace {'fingerprint' if skip_run else f'run end to end ({engine})'}: "
-              f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB")
+              f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB "
+              f"(largest worker process {worker_mb:,.0f} MB)")
         if report is not None:
             print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}")
         print(f"  candidate recall of true copy pairs: {len(found & truth) / len(truth):.3f} "
