@@ -18,6 +18,7 @@ It then measures, in one run and for each size:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -184,7 +185,8 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
                 index.save()
                 report = None
             else:
-                report, _ = run([folder], store, engine_name=engine)
+                report, _ = run([folder], store, engine_name=engine,
+                                workers=os.cpu_count() or 1)
             seconds = time.perf_counter() - started
             index = VectorIndex(index_path(store))
             ids = [aid for (aid,) in store.conn.execute("SELECT id FROM articles")]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import random
 import socket
 import statistics
@@ -55,7 +56,7 @@ def build_store(families: int, folder: Path) -> tuple[Path, list[str], list[tupl
         pairs = sorted({(min(a, b), max(a, b)) for ids in members.values()
                         for a, b in combinations(ids, 2)})
         started = time.perf_counter()
-        compare_pairs(store, pairs, RunReport())
+        compare_pairs(store, pairs, RunReport(), workers=os.cpu_count() or 1)
         print(f"  compared {len(pairs):,} family pairs in {time.perf_counter() - started:.0f} s")
         stories = build_stories(store)
     return db, [s.id for s in stories], pairs

@@ -451,6 +451,8 @@ def run(
     mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if anything was skipped.")] = False,
     engine: EngineOption = "static",
+    workers: Annotated[int, typer.Option(help="Processes comparing pairs (static engine); "
+                                         "default: one per core.")] = 0,
 ) -> None:
     """The whole pipeline over a corpus: stories, who took from whom, a report.
 
@@ -463,7 +465,8 @@ def run(
     options = _read_options(fmt, mapping, DEFAULT_MAX_DOC_BYTES / 1e6)
     with _open_store(db, must_exist=False) as store:
         report, stories = run_pipeline(paths, store, options=options, settings=settings,
-                                       engine_name=engine)
+                                       engine_name=engine,
+                                       workers=workers or (os.cpu_count() or 1))
         summary = report.as_dict() | {"candidates": report.candidates,
                                       "compared": report.compared}
         files = write_outputs(store, stories, output, settings.as_dict() | {

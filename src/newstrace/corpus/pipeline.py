@@ -160,17 +160,17 @@ def _worker_rows(pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
 
 def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunReport,
                   progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE,
-                  workers: int | None = None) -> None:
+                  workers: int = 1) -> None:
     """Compare pairs and store each chunk's results as it completes (resumable).
 
-    With the static engine and enough pairs, chunks go to worker processes, one
-    per core, each reading articles through its own read-only connection; this
-    process alone writes. MiniLM runs in-process: its vectors are cached in the
-    store, which only one writer may touch.
+    With ``workers`` > 1, the static engine and enough pairs, chunks go to worker
+    processes, each reading articles through its own read-only connection; this
+    process alone writes. Workers are spawned, so a script that asks for them
+    needs the usual ``if __name__ == "__main__":`` guard (the CLI has it). MiniLM
+    runs in-process: its vectors are cached in the store, which one writer touches.
     """
     pairs = local_order(pairs)
     chunks = [list(pairs[k : k + CHUNK]) for k in range(0, len(pairs), CHUNK)]
-    workers = workers if workers is not None else (os.cpu_count() or 1)
     done = 0
 
     def record(rows: list[tuple[Any, ...]], size: int) -> None:
@@ -218,7 +218,8 @@ def open_index(store: Store) -> VectorIndex:
 
 def update(store: Store, settings: CandidateSettings, report: RunReport,
            progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE, *,
-           index: VectorIndex | None = None, rebuild_stories: bool = True) -> list[Story]:
+           index: VectorIndex | None = None, rebuild_stories: bool = True,
+           workers: int = 1) -> list[Story]:
     """Fingerprint, find candidates for and compare everything new; rebuild stories.
 
     ``add`` passes ``rebuild_stories=False`` and an open ``index``: one article
@@ -249,7 +250,7 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     report.seconds["candidates"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    compare_pairs(store, todo, report, progress, engine_name)
+    compare_pairs(store, todo, report, progress, engine_name, workers)
     report.seconds["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -283,11 +284,11 @@ def _rebuild_index(store: Store, index: VectorIndex) -> None:
 
 def run(paths: Sequence[str | Path], store: Store, *, options: ReadOptions | None = None,
         settings: CandidateSettings | None = None, progress: Progress | None = None,
-        engine_name: str = DEFAULT_ENGINE) -> tuple[RunReport, list[Story]]:
+        engine_name: str = DEFAULT_ENGINE, workers: int = 1) -> tuple[RunReport, list[Story]]:
     settings = settings or CandidateSettings()
     report = RunReport()
     started = time.perf_counter()
     report.ingest = ingest(paths, store, options, command="run")
     report.seconds["ingest"] = time.perf_counter() - started
-    stories = update(store, settings, report, progress, engine_name)
+    stories = update(store, settings, report, progress, engine_name, workers=workers)
     return report, stories
