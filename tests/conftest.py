@@ -1,8 +1,15 @@
-"""Shared fixtures: real files in temporary folders, real SQLite stores."""
+"""Shared fixtures: real files in temporary folders, real SQLite and PostgreSQL stores.
+
+``store_url`` (and ``store``, built on it) runs a test once on a SQLite file and
+once on a fresh database of a real PostgreSQL server: a throwaway cluster started
+once per session (``tests/pgcluster.py``), or the server ``NEWSTRACE_TEST_PG``
+names. Without server binaries the PostgreSQL runs are skipped, saying why.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +17,8 @@ import pytest
 
 from newstrace.cli import sample_corpus_path
 from newstrace.corpus.store import Store
+from newstrace.errors import StoreError
+from tests.pgcluster import Cluster, Databases, find_bin
 
 SHARED = Path(os.environ.get("NEWSTRACE_SHARED",
                              Path(__file__).resolve().parents[2] / "shared"))
@@ -17,9 +26,52 @@ SEEDS = SHARED / "seeds"
 DATA = SHARED / "data"
 
 
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[Databases]:
+    """A PostgreSQL server for the session: started here, stopped and removed at the end."""
+    if os.environ.get("NEWSTRACE_TEST_PG"):
+        yield Databases(os.environ["NEWSTRACE_TEST_PG"])
+        return
+    bindir = find_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
+                    "postgresql package, or set NEWSTRACE_PG_BIN or NEWSTRACE_TEST_PG")
+    cluster = Cluster(bindir).start()
+    try:
+        yield Databases(cluster.url())
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a test's store lives: a SQLite file, or a new database on the test server."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "test.db")
+        return
+    databases: Databases = request.getfixturevalue("pg_databases")
+    url = databases.create()
+    try:
+        yield url
+    finally:
+        local = _local_folder(url)
+        databases.drop(url)
+        if local is not None:
+            shutil.rmtree(local, ignore_errors=True)
+
+
+def _local_folder(url: str) -> Path | None:
+    """The store's local files (vector index, cache), removed with its database."""
+    try:
+        with Store(url, read_only=True) as s:
+            return s.path.parent
+    except StoreError:
+        return None
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "test.db") as s:
+def store(store_url: str) -> Iterator[Store]:
+    with Store(store_url) as s:
         yield s
 
 

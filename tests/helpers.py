@@ -56,24 +56,27 @@ def write_jsonl(path: Path, records: list[dict[str, object] | str], *,
     return path
 
 
-def kill_when_stored(cmd: list[str], db: Path, table: str, timeout: float = 240) -> int | None:
-    """Start ``cmd``, SIGKILL it once ``table`` in ``db`` has a row; its return code.
+def kill_when_stored(cmd: list[str], db: Path | str, table: str, timeout: float = 240
+                     ) -> int | None:
+    """Start ``cmd``, SIGKILL it once ``table`` in store ``db`` has a row; its return code.
 
     The kill lands in the middle of real work, so the test sees what a crash leaves.
+    ``db`` is a SQLite file or a PostgreSQL URL, read through a read-only store.
     """
     import signal
-    import sqlite3
     import subprocess
     import time
+
+    from newstrace.corpus.store import Store
 
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
         try:
-            with sqlite3.connect(db, timeout=1) as conn:
-                rows = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-        except sqlite3.Error:
+            with Store(db, read_only=True) as store:
+                rows = store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        except Exception:  # not created yet, or locked: look again
             continue
         if rows > 0:
             proc.send_signal(signal.SIGKILL)

@@ -1,9 +1,9 @@
-"""The SQLite store: idempotent, resumable ingest, learned boilerplate, exports."""
+"""The store, on SQLite and on PostgreSQL: idempotent, resumable ingest, learned
+boilerplate, schema versions, exports."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -67,11 +67,12 @@ def test_repeated_outlet_lines_are_learned_and_removed(store: Store, tmp_path: P
     assert footer in other.text  # evidence is per outlet
 
 
-def test_resume_after_kill_has_no_duplicates_and_loses_nothing(tmp_path: Path) -> None:
+def test_resume_after_kill_has_no_duplicates_and_loses_nothing(store_url: str,
+                                                              tmp_path: Path) -> None:
     path = _corpus(tmp_path / "big.jsonl", 6000)
-    db = tmp_path / "kill.db"
+    db = store_url
     code = kill_when_stored([sys.executable, "-m", "newstrace", "ingest", str(path), "--db",
-                             str(db), "--quiet"], db, "articles", timeout=120)
+                             db, "--quiet"], db, "articles", timeout=120)
     if code == 0:
         pytest.skip("ingest finished before it could be killed")
     with Store(db) as store:
@@ -83,19 +84,22 @@ def test_resume_after_kill_has_no_duplicates_and_loses_nothing(tmp_path: Path) -
         ids = [r[0] for r in store.conn.execute("SELECT id FROM articles")]
         assert len(ids) == len(set(ids))
         sentences = store.conn.execute(
-            "SELECT COUNT(*) FROM (SELECT article_id FROM sentences GROUP BY article_id)"
+            "SELECT COUNT(*) FROM (SELECT article_id FROM sentences GROUP BY article_id) AS s"
         ).fetchone()[0]
         assert sentences == 6000
 
 
-def test_schema_version_and_newer_store_refused(tmp_path: Path) -> None:
-    db = tmp_path / "v.db"
-    with Store(db) as store:
+def test_schema_version_and_newer_store_refused(store_url: str) -> None:
+    with Store(store_url) as store:
         assert store.schema_version == len(MIGRATIONS)
-    with sqlite3.connect(db) as conn:
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+        with store.transaction() as conn:
+            if store.postgres:
+                conn.execute("UPDATE newstrace_store SET schema_version = ?",
+                             (len(MIGRATIONS) + 1,))
+            else:
+                conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(StoreError, match="newer newstrace"):
-        Store(db)
+        Store(store_url)
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])

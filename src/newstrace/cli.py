@@ -22,6 +22,7 @@ from rich.table import Table
 
 from newstrace import __version__
 from newstrace.corpus.ingest import IngestReport, ingest
+from newstrace.corpus.postgres import is_postgres_url, masked
 from newstrace.corpus.store import Store
 from newstrace.errors import NewstraceError, UsageError
 from newstrace.io import FORMATS, ReadOptions, read_paths
@@ -72,8 +73,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 DEFAULT_DB = os.environ.get("NEWSTRACE_DB", "newstrace.db")
 DbOption = Annotated[
-    Path, typer.Option("--db", help="Store file (SQLite). Env: NEWSTRACE_DB.",
-                       show_default=True)
+    str, typer.Option("--db", help="Store: a SQLite file, or postgresql://user@host:port/dbname "
+                      "for a team's shared PostgreSQL store. Env: NEWSTRACE_DB.",
+                      show_default=True)
 ]
 EngineOption = Annotated[
     str, typer.Option(help="Sentence model for comparing candidates: static (distilled from "
@@ -105,8 +107,15 @@ def _read_options(fmt: str | None, mapping: list[str] | None, max_doc_mb: float)
                        max_doc_bytes=int(max_doc_mb * 1_000_000), format=fmt)
 
 
-def _open_store(db: Path, *, must_exist: bool) -> Store:
-    if must_exist and not db.exists():
+def _shown(db: str) -> str:
+    """The store as messages name it: a PostgreSQL URL loses its password."""
+    return masked(db) if is_postgres_url(db) else db
+
+
+def _open_store(db: str, *, must_exist: bool) -> Store:
+    if must_exist and is_postgres_url(db):
+        Store(db, read_only=True).close()  # says so when the database holds no store yet
+    elif must_exist and not Path(db).exists():
         raise UsageError(f"no store at {db}; create one with: newstrace ingest PATH --db {db}")
     return Store(db)
 
@@ -133,7 +142,7 @@ MAX_DOC_HELP = "Skip documents larger than this many megabytes."
 def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders: text, HTML, JSONL, "
                                                      "CSV, WARC (.gz too).")],
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     fmt: Annotated[str | None, typer.Option("--format", help="Force a reader: "
                                             + ", ".join(FORMATS) + ".")] = None,
     mapping: Annotated[list[str] | None, typer.Option(
@@ -152,14 +161,14 @@ def ingest_cmd(
             {"source": s.source, "reason": s.reason} for s in report.skipped]}
         out.print_json(json.dumps(summary))
     else:
-        print_ingest_report(out, report, db)
+        print_ingest_report(out, report, _shown(db))
     if strict and report.skipped:
         raise typer.Exit(1)
 
 
 @app.command(epilog="Example: newstrace articles --db corpus.db --outlet rt.com")
 def articles(
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet (name or domain).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
@@ -172,7 +181,7 @@ def articles(
         for a in rows:
             sys.stdout.write(json.dumps(a.as_dict(), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"{len(rows)} of {total} articles in {db}")
+    table = Table(title=f"{len(rows)} of {total} articles in {_shown(db)}")
     for col in ("id", "outlet", "published", "title", "sentences", "removed"):
         table.add_column(col, overflow="fold")
     for a in rows:
@@ -184,15 +193,15 @@ def articles(
 @app.command(epilog="Example: newstrace show 469c2e61 --db corpus.db")
 def show(
     article_id: Annotated[str, typer.Argument(help="Article id or its first characters.")],
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print the article as JSON.")] = False,
 ) -> None:
     """Show one stored article: metadata, cleaned text, and what cleaning removed."""
     with _open_store(db, must_exist=True) as store:
         article = store.get(article_id)
     if article is None:
-        raise UsageError(f"no article {article_id!r} in {db}; list ids with: "
-                         f"newstrace articles --db {db}")
+        raise UsageError(f"no article {article_id!r} in {_shown(db)}; list ids with: "
+                         f"newstrace articles --db {_shown(db)}")
     if as_json:
         out.print_json(json.dumps(article.as_dict(), ensure_ascii=False))
     else:
@@ -226,7 +235,7 @@ def clean(
 @app.command(epilog="Example: newstrace export --db corpus.db --format parquet -o articles.parquet")
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
 ) -> None:
     """Export stored articles (cleaned text, metadata, removals, credits)."""
@@ -237,7 +246,7 @@ def export(
     out.print(f"wrote {count} articles to {output}")
 
 
-def _resolve_article(spec: str, db: Path | None, meta: str | None, stdin_used: list[bool]
+def _resolve_article(spec: str, db: str | None, meta: str | None, stdin_used: list[bool]
                      ) -> Article:
     from newstrace.api import load_article, parse_meta
 
@@ -257,7 +266,7 @@ def _resolve_article(spec: str, db: Path | None, meta: str | None, stdin_used: l
         with _open_store(db, must_exist=True) as store:
             stored = store.get(spec)
         if stored is None:
-            raise UsageError(f"{spec!r} is neither a file nor an article id in {db}")
+            raise UsageError(f"{spec!r} is neither a file nor an article id in {_shown(db)}")
         return load_article(stored, fields)
     if not path.exists():
         raise UsageError(f"{spec}: no such file (give a file, '-' for stdin, or an article id "
@@ -265,17 +274,27 @@ def _resolve_article(spec: str, db: Path | None, meta: str | None, stdin_used: l
     return load_article(path, fields)
 
 
-def _embedder_for(db: Path | None) -> Embedder:
-    """The model, with its vectors kept in the store when there is one."""
+def _embedder_for(db: str | None) -> Embedder:
+    """The model, with its vectors kept in the store when there is one.
+
+    A PostgreSQL store keeps them in its local folder (``Store.path``), not on the server.
+    """
     from newstrace.nlp.embed import default_embedder
     from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 
-    if db is None or not db.exists():
+    if db is None:
         return default_embedder()
-    return PersistentEmbedder(default_embedder(), VectorCache(db))
+    if is_postgres_url(db):
+        with Store(db) as store:
+            cache = store.path
+    elif Path(db).exists():
+        cache = Path(db)
+    else:
+        return default_embedder()
+    return PersistentEmbedder(default_embedder(), VectorCache(cache))
 
 
-def _compare_pairs_file(pairs_file: Path, db: Path | None, output: Path | None,
+def _compare_pairs_file(pairs_file: Path, db: str | None, output: Path | None,
                         attribution: bool = True) -> None:
     from newstrace.reuse.compare import compare_articles
 
@@ -313,7 +332,7 @@ def compare(
     a: Annotated[str | None, typer.Argument(help="First article: file, '-' (stdin) or id.")
                  ] = None,
     b: Annotated[str | None, typer.Argument(help="Second article: file, '-' or id.")] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="Store to look article ids up in.")
+    db: Annotated[str | None, typer.Option("--db", help="Store to look article ids up in.")
                   ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text (side by side) or json.")
                    ] = "text",
@@ -368,7 +387,7 @@ MAX_CLAIM_ARTICLES = 400
 def claims(
     paths: Annotated[list[Path] | None, typer.Argument(help="Article files or folders.")
                      ] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="Take the articles from this store.")
+    db: Annotated[str | None, typer.Option("--db", help="Take the articles from this store.")
                   ] = None,
     outlet: Annotated[str | None, typer.Option(help="With --db: only this outlet.")] = None,
     min_articles: Annotated[int, typer.Option(help="Show claims carried by at least this many "
@@ -440,7 +459,7 @@ def _candidate_settings(window_days: float, neighbours: int, min_cosine: float, 
 def run(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to add to the corpus.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     window_days: Annotated[float, typer.Option(help="Compare only articles published this "
                                                "close (when both dates are known).")] = 30.0,
     neighbours: Annotated[int, typer.Option(help="Nearest neighbours per article.")] = 15,
@@ -470,9 +489,9 @@ def run(
         summary = report.as_dict() | {"candidates": report.candidates,
                                       "compared": report.compared}
         files = write_outputs(store, stories, output, settings.as_dict() | {
-            "paths": [str(p) for p in paths], "db": str(db), "engine": engine}, summary)
+            "paths": [str(p) for p in paths], "db": store.name, "engine": engine}, summary)
     if report.ingest is not None:
-        print_ingest_report(out, report.ingest, db)
+        print_ingest_report(out, report.ingest, _shown(db))
     multi = [s for s in stories if len(s.articles) > 1]
     out.print(f"fingerprinted {report.fingerprinted} · {report.candidates} candidate pairs · "
               f"compared {report.compared} new pairs {report.relations}")
@@ -488,7 +507,7 @@ def run(
 @app.command(epilog="Example: newstrace add latest.html --db corpus.db")
 def add(
     path: Annotated[Path, typer.Argument(help="An article file (text, HTML, JSONL, …).")],
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print the relations as JSON.")
                        ] = False,
     engine: EngineOption = "static",
@@ -541,7 +560,7 @@ def add(
 @app.command(epilog="Example: newstrace audit --db corpus.db --watch rt.com,sputnikglobe.com")
 def audit(
     watch: Annotated[str, typer.Option(help="Comma-separated outlets or domains to watch.")],
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the rows as CSV.")
                        ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the rows as JSON.")
@@ -685,7 +704,7 @@ def demo(
 
 @app.command(epilog="Example: newstrace serve --db newstrace-demo/demo.db --port 8000")
 def serve(
-    db: DbOption = Path(DEFAULT_DB),
+    db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback "
                                       "needs --token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -696,7 +715,12 @@ def serve(
     max_upload_mb: Annotated[float, typer.Option(help="Largest request body (uploads, "
                                                  "compare) in megabytes.")] = 50.0,
 ) -> None:
-    """Web app and REST API over a store: stories, provenance graphs, pairs, claims."""
+    """Web app and REST API over a store: stories, provenance graphs, pairs, claims.
+
+    --db postgresql://user@host:port/dbname serves a team's shared PostgreSQL store
+    (the database must exist; the tables are created on first use), which `newstrace
+    run` and `add` can fill from other machines while the app serves it.
+    """
     from newstrace.web.app import is_loopback
     from newstrace.web.app import serve as run_server
 
@@ -707,10 +731,10 @@ def serve(
         raise UsageError("--port must be between 1 and 65535")
     if max_upload_mb <= 0:
         raise UsageError("--max-upload-mb must be positive")
-    if not db.exists():
-        err.print(f"no store at {escape(str(db))}: starting with an empty one "
+    if not is_postgres_url(db) and not Path(db).exists():
+        err.print(f"no store at {escape(db)}: starting with an empty one "
                   "(add articles on the page /ingest, or with newstrace run)")
-    err.print(f"serving {escape(str(db))} on http://{host}:{port}/ (Ctrl+C stops)",
+    err.print(f"serving {escape(_shown(db))} on http://{host}:{port}/ (Ctrl+C stops)",
               highlight=False)
     run_server(db, host=host, port=port, token=token or None, max_upload_mb=max_upload_mb)
 

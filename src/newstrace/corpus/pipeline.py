@@ -148,9 +148,10 @@ def local_order(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 _WORKER: _Comparer | None = None
 
 
-def _worker_start(db_path: str, engine_name: str) -> None:
+def _worker_start(location: str, engine_name: str) -> None:
+    """A worker's own read-only connection: a SQLite file or a PostgreSQL URL."""
     global _WORKER
-    _WORKER = _Comparer(Store(db_path, read_only=True), engine_name)
+    _WORKER = _Comparer(Store(location, read_only=True), engine_name)
 
 
 def _worker_rows(pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
@@ -192,7 +193,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
         os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
         try:
-            pool = context.Pool(workers, _worker_start, (str(store.path), engine_name))
+            pool = context.Pool(workers, _worker_start, (store.location, engine_name))
         finally:
             for key, value in saved.items():
                 if value is None:

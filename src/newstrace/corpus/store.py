@@ -1,16 +1,19 @@
-"""The article store: one SQLite file by default.
+"""The article store: one SQLite file by default, or a PostgreSQL database for a team.
 
 SQLite in WAL mode gives a single file a user can copy, crash-safe transactions
 (a killed ingest loses at most the batch in flight, and re-running it finishes
 the job), and readers that do not block the writer. Every write goes through
-``transaction()`` so a batch is all-or-nothing.
+``transaction()`` so a batch is all-or-nothing. A ``postgresql://`` URL gives the
+same store, with the same guarantees, on a server several people share.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
@@ -19,6 +22,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from newstrace.clean.normalize import hash_text
+from newstrace.corpus import postgres
+from newstrace.corpus.postgres import is_postgres_url, masked
 from newstrace.corpus.schema import MIGRATIONS
 from newstrace.errors import StoreError
 from newstrace.model import Article, Credit, Embed, Removal, Sentence, Skipped, Source
@@ -60,16 +65,39 @@ def repeated_signature(repeated: frozenset[int]) -> str:
 
 
 class Store:
-    """Articles and their cleaning records in one SQLite file."""
+    """Articles and their cleaning records in one SQLite file, or in a PostgreSQL database.
+
+    ``path`` is a file (SQLite, the default) or a ``postgresql://user@host:port/db``
+    URL (a team's shared store). Either way ``conn`` takes the same SQL; see
+    ``corpus.postgres`` for what is translated. Files kept beside a store (the
+    vector index, cached sentence vectors) live under ``path``: for PostgreSQL
+    that is a local folder named after the store (``$NEWSTRACE_CACHE/postgresql/``),
+    rebuilt from the database whenever it lags.
+    """
+
+    #: ``sqlite3.Connection`` or ``postgres.PgConnection``: the same calls on both
+    conn: Any
+    #: the file, or the URL (what another process opens the same store with)
+    location: str
+    #: what to call the store in messages (a URL without its password)
+    name: str
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         """``read_only``: a reader beside a writer (worker processes); no migration."""
-        self.path = Path(path)
         self.read_only = read_only
+        self.postgres = is_postgres_url(path)
+        if self.postgres:
+            self._open_postgres(str(path))
+            return
+        if str(path).startswith(("postgresql:/", "postgres:/")):
+            raise StoreError(f"{path}: give a PostgreSQL URL as text, not as a Path "
+                             "(the path lost a slash)")
+        self.path = Path(path)
+        self.location = self.name = str(self.path)
         try:
             if read_only:
-                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                            isolation_level=None, timeout=30,
+                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro",
+                                            uri=True, isolation_level=None, timeout=30,
                                             check_same_thread=False)
                 return
             if self.path.parent and not self.path.parent.exists():
@@ -86,11 +114,44 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open store ({exc})") from exc
 
+    def _open_postgres(self, url: str) -> None:
+        self.location, self.name = url, masked(url)
+        self.conn = postgres.connect(url, read_only=self.read_only)
+        import psycopg  # present: connect() succeeded
+        try:
+            if self.conn.execute("SELECT to_regclass('newstrace_store')").fetchone()[0] is None:
+                if self.read_only:
+                    raise StoreError(f"{self.name}: no newstrace store in this database yet; "
+                                     "create one with: newstrace ingest PATH --db URL")
+                with self.conn.transaction() as conn:
+                    conn.execute(postgres.META_TABLE)
+                    conn.execute("INSERT INTO newstrace_store(id, store_id, schema_version, "
+                                 "writes) VALUES (1, ?, 0, 0) ON CONFLICT DO NOTHING",
+                                 (uuid.uuid4().hex,))
+            store_id = self.conn.execute("SELECT store_id FROM newstrace_store").fetchone()[0]
+            if not self.read_only:
+                self._migrate()
+        except psycopg.Error as exc:
+            self.conn.close()
+            raise StoreError(f"{self.name}: cannot use this database as a newstrace store "
+                             f"({' '.join(str(exc).split())}); name an empty database") from exc
+        except StoreError:
+            self.conn.close()
+            raise
+        # named by the store and where it is: a copy of the database (CREATE DATABASE …
+        # TEMPLATE, a restored dump) is another store and must not share the index
+        info = self.conn.raw.info
+        where = f"{store_id}|{info.host}|{info.port}|{info.dbname}"
+        cache = Path(os.environ.get("NEWSTRACE_CACHE", Path.home() / ".cache" / "newstrace"))
+        self.path = (cache / "postgresql" / hashlib.sha1(where.encode()).hexdigest()[:20]
+                     / "local.db")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
     # -- plumbing ---------------------------------------------------------
 
     def close(self) -> None:
         """Fold the write-ahead log back into the file, so the .db alone is the store."""
-        if self.read_only:
+        if self.read_only or self.postgres:
             self.conn.close()
             return
         with suppress(sqlite3.Error):  # another process may hold the log; it will checkpoint
@@ -104,7 +165,13 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
+        """One all-or-nothing write; writers queue behind each other, readers do not wait."""
+        if self.postgres:
+            with self.conn.transaction() as conn:
+                yield conn
+                conn.execute("UPDATE newstrace_store SET writes = writes + 1")
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -114,30 +181,45 @@ class Store:
         self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(f"{self.path} was written by a newer newstrace "
-                             f"(schema {version}); upgrade newstrace to read it")
-        for number in range(version, len(MIGRATIONS)):
+        if self.schema_version == len(MIGRATIONS):
+            return  # the usual case: no write lock taken just to open a store
+        while True:
             with self.transaction() as conn:
-                for statement in MIGRATIONS[number].split(";"):
+                # read inside the write lock: another process may have just migrated
+                version = self.schema_version
+                if version > len(MIGRATIONS):
+                    raise StoreError(f"{self.name} was written by a newer newstrace "
+                                     f"(schema {version}); upgrade newstrace to read it")
+                if version == len(MIGRATIONS):
+                    return
+                for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number + 1}")
+                        conn.execute(postgres.ddl(statement) if self.postgres else statement)
+                if self.postgres:
+                    conn.execute("UPDATE newstrace_store SET schema_version = ?", (version + 1,))
+                else:
+                    conn.execute(f"PRAGMA user_version = {version + 1}")
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        sql = ("SELECT schema_version FROM newstrace_store" if self.postgres
+               else "PRAGMA user_version")
+        return int(self.conn.execute(sql).fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (cheap to ask often)."""
+        sql = "SELECT writes FROM newstrace_store" if self.postgres else "PRAGMA data_version"
+        return int(self.conn.execute(sql).fetchone()[0])
 
     # -- runs and problems -----------------------------------------------
 
     def start_run(self, command: str, settings: dict[str, Any]) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO runs(command, settings, started_at) VALUES (?, ?, ?)",
+                "INSERT INTO runs(command, settings, started_at) VALUES (?, ?, ?) RETURNING id",
                 (command, json.dumps(settings, default=str), now_iso()),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.fetchone()[0])
 
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
         with self.transaction() as conn:
@@ -150,7 +232,9 @@ class Store:
         if run_id is not None:
             sql += " WHERE run_id = ?"
             args = (run_id,)
-        return [Skipped(s, r) for s, r in self.conn.execute(sql + " ORDER BY rowid", args)]
+        # problems is append-only: its physical order is the order of insertion
+        order = " ORDER BY ctid" if self.postgres else " ORDER BY rowid"
+        return [Skipped(s, r) for s, r in self.conn.execute(sql + order, args)]
 
     # -- resumable ingest ------------------------------------------------
 
@@ -203,7 +287,7 @@ class Store:
                         line_counts[(outlet, key)] = line_counts.get((outlet, key), 0) + 1
             conn.executemany(
                 "INSERT INTO outlet_lines(outlet, key, n) VALUES (?, ?, ?) "
-                "ON CONFLICT(outlet, key) DO UPDATE SET n = n + excluded.n",
+                "ON CONFLICT(outlet, key) DO UPDATE SET n = outlet_lines.n + excluded.n",
                 [(o, k, n) for (o, k), n in line_counts.items()],
             )
             conn.executemany("INSERT INTO problems(run_id, source, reason) VALUES (?, ?, ?)",

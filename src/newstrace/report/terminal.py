@@ -17,7 +17,7 @@ from newstrace.reuse.claims import ClaimMatrix
 _MAX_PROBLEMS_SHOWN = 20
 
 
-def print_ingest_report(console: Console, report: IngestReport, db: Path) -> None:
+def print_ingest_report(console: Console, report: IngestReport, db: str | Path) -> None:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_row("files", f"{report.files} ({report.files_unchanged} unchanged since last run)")
     table.add_row("articles read", str(report.read))

@@ -268,7 +268,7 @@ def create_app(db_path: str | Path, token: str | None = None,
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return HTMLResponse(render(name, root=root, needs_token=bool(token), db=corpus.path.name,
+        return HTMLResponse(render(name, root=root, needs_token=bool(token), db=corpus.display_name,
                                    **context), status_code=status)
 
     def check_token(request: Request, form_token: str | None = None) -> None:

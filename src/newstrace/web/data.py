@@ -2,9 +2,10 @@
 
 Each request thread reads through its own read-only connection (SQLite in WAL
 mode lets readers run beside a writer, including a ``newstrace run`` in another
-process). Writes (uploads) go through one short-lived writable store at a time.
-The stories list is summarised once in memory and rebuilt when the database
-changes (``PRAGMA data_version``), so filtering 10k stories costs no query.
+process; so does PostgreSQL). Writes (uploads) go through one short-lived
+writable store at a time. The stories list is summarised once in memory and
+rebuilt when the database changes (``Store.data_version``), so filtering 10k
+stories costs no query.
 Every query is parameterised.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.corpus.outputs import stored_pair_result, story_view
+from newstrace.corpus.postgres import is_postgres_url
 from newstrace.corpus.store import Store
 from newstrace.corpus.stories import Edge, Story
 from newstrace.model import Article, PairResult
@@ -103,13 +105,13 @@ class Page:
 
 
 class Corpus:
-    """The web app's view of one store file."""
+    """The web app's view of one store (a SQLite file or a PostgreSQL URL)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        Store(self.path).close()  # create, or bring the schema up to date, once
+        with Store(path) as store:  # create, or bring the schema up to date, once
+            self.location, self.name = store.location, store.name
         self._local = threading.local()
-        self._watch = Store(self.path, read_only=True)
+        self._watch = Store(self.location, read_only=True)
         self._watch_lock = threading.Lock()
         self._version: int | None = None
         self._summaries: list[StorySummary] = []
@@ -123,13 +125,18 @@ class Corpus:
         self._stores_lock = threading.Lock()
         self._claims_lock = threading.Lock()
 
+    @property
+    def display_name(self) -> str:
+        """How pages name the store: the file's name, or the URL without its password."""
+        return self.name if is_postgres_url(self.location) else Path(self.location).name
+
     # -- connections ------------------------------------------------------
 
     def store(self) -> Store:
         """This thread's read-only store."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.path, read_only=True)
+            store = Store(self.location, read_only=True)
             self._local.store = store
             with self._stores_lock:
                 self._stores.append(store)
@@ -138,7 +145,7 @@ class Corpus:
     @contextmanager
     def writer(self) -> Iterator[Store]:
         """A writable store, one writer at a time."""
-        with self.write_lock, Store(self.path) as store:
+        with self.write_lock, Store(self.location) as store:
             yield store
 
     def close(self) -> None:
@@ -152,7 +159,7 @@ class Corpus:
 
     def _current(self) -> list[StorySummary]:
         with self._watch_lock:
-            version = int(self._watch.conn.execute("PRAGMA data_version").fetchone()[0])
+            version = self._watch.data_version()
         with self._summary_lock:
             if version != self._version:
                 self._summaries, self._outlets = _summarise(self.store())
@@ -281,8 +288,8 @@ class Corpus:
             args: list[Any] = [article_id, article_id]
         else:
             sql, args = cols, []
-        total = store.conn.execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
-        rows = store.conn.execute(f"SELECT * FROM ({sql}) ORDER BY a, b LIMIT ? OFFSET ?",
+        total = store.conn.execute(f"SELECT COUNT(*) FROM ({sql}) AS p", args).fetchone()[0]
+        rows = store.conn.execute(f"SELECT * FROM ({sql}) AS p ORDER BY a, b LIMIT ? OFFSET ?",
                                   [*args, limit, offset]).fetchall()
         items = [{"a": a, "b": b, "relation": relation, "confidence": round(confidence, 4),
                   "origin": origin, "credit": credit}
