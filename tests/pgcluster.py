@@ -140,6 +140,12 @@ class Databases:
         base, _, _ = self.server_url.rpartition("/")
         return f"{base}/{name}"
 
+    def copy(self, url: str) -> str:
+        """A new database holding what ``url``'s holds (nobody may be connected to it)."""
+        name = "nt_" + uuid.uuid4().hex[:12]
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{url.rpartition("/")[2]}"')
+        return f"{url.rpartition('/')[0]}/{name}"
+
     def drop(self, url: str) -> None:
         name = url.rpartition("/")[2]
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

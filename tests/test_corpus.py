@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -18,6 +19,7 @@ from newstrace.cli import app
 from newstrace.corpus.frames import articles_frame, pairs_frame, stories_frame
 from newstrace.model import RELATIONS
 from tests.helpers import BODY, kill_when_stored, write_jsonl
+from tests.pgcluster import Databases
 
 runner = CliRunner()
 
@@ -27,19 +29,47 @@ def _by_prefix(out: Path) -> dict[str, str]:
     return {Path(r["source"]["path"]).name[:2]: r["id"] for r in rows}
 
 
-@pytest.fixture(scope="module", params=["static", "minilm"])
+@pytest.fixture(scope="module", params=["static", "minilm", "static-postgresql"])
 def sample_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-               sample_dir: Path) -> tuple[Path, Path]:
-    """The sample through ``run`` with each engine (static is the corpus default)."""
+               sample_dir: Path) -> Iterator[tuple[str, Path]]:
+    """The sample through ``run`` with each engine (static is the corpus default), and on
+    a PostgreSQL store with the static engine."""
+    engine, _, backend = request.param.partition("-")
     root = tmp_path_factory.mktemp(f"corpus-{request.param}")
-    db, out = root / "c.db", root / "out"
-    result = runner.invoke(app, ["run", str(sample_dir), "--db", str(db), "-o", str(out),
-                                 "--engine", request.param])
+    out = root / "out"
+    databases: Databases | None = None
+    if backend == "postgresql":
+        databases = request.getfixturevalue("pg_databases")
+        db = databases.create()
+    else:
+        db = str(root / "c.db")
+    result = runner.invoke(app, ["run", str(sample_dir), "--db", db, "-o", str(out),
+                                 "--engine", engine])
     assert result.exit_code == 0, result.output
-    return db, out
+    yield db, out
+    if databases is not None:
+        databases.drop(db)
 
 
-def test_stories_keep_the_lookalike_apart(sample_run: tuple[Path, Path]) -> None:
+def _copy_store(db: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Another store holding what ``db`` holds (a file copy, or a database from a template)."""
+    if db.startswith("postgresql://"):
+        databases: Databases = request.getfixturevalue("pg_databases")
+        copy = databases.copy(db)
+        request.addfinalizer(lambda: databases.drop(copy))
+        return copy
+    source, work = Path(db), tmp_path / "db.db"
+    shutil.copy(source, work)
+    for extra in (".hnsw", ".labels"):
+        src = Path(f"{source}{extra}") if extra == ".hnsw" else \
+            source.with_name(source.name + ".labels")
+        if src.exists():
+            shutil.copy(src, Path(f"{work}{extra}") if extra == ".hnsw" else
+                        work.with_name(work.name + ".labels"))
+    return str(work)
+
+
+def test_stories_keep_the_lookalike_apart(sample_run: tuple[str, Path]) -> None:
     _, out = sample_run
     ids = _by_prefix(out)
     stories = [json.loads(line) for line in (out / "stories.jsonl").read_text().splitlines()]
@@ -56,7 +86,7 @@ def test_stories_keep_the_lookalike_apart(sample_run: tuple[Path, Path]) -> None
     assert edges[(ids["01"], ids["03"])]["credit"] == "uncredited"
 
 
-def test_output_schemas(sample_run: tuple[Path, Path]) -> None:
+def test_output_schemas(sample_run: tuple[str, Path]) -> None:
     db, out = sample_run
     for line in (out / "pairs.jsonl").read_text().splitlines():
         assert set(json.loads(line)) == {"a", "b", "relation", "confidence", "origin", "credit"}
@@ -76,17 +106,22 @@ def test_output_schemas(sample_run: tuple[Path, Path]) -> None:
     assert stories_frame(db).story_id.nunique() >= 2
 
 
-def test_rerun_only_processes_what_is_new(sample_run: tuple[Path, Path], tmp_path: Path,
-                                          sample_dir: Path) -> None:
+def _new_store(like: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Another empty store on the same back end as ``like``."""
+    if like.startswith("postgresql://"):
+        databases: Databases = request.getfixturevalue("pg_databases")
+        url = databases.create()
+        request.addfinalizer(lambda: databases.drop(url))
+        return url
+    return str(tmp_path / f"{uuid.uuid4().hex}.db")
+
+
+def test_rerun_only_processes_what_is_new(sample_run: tuple[str, Path], tmp_path: Path,
+                                          sample_dir: Path, request: pytest.FixtureRequest
+                                          ) -> None:
     db, _ = sample_run
-    work = tmp_path / "db.db"
-    shutil.copy(db, work)
-    for extra in (".hnsw", ".labels"):
-        src = Path(f"{db}{extra}") if extra == ".hnsw" else db.with_name(db.name + ".labels")
-        if src.exists():
-            shutil.copy(src, Path(f"{work}{extra}") if extra == ".hnsw" else
-                        work.with_name(work.name + ".labels"))
-    again = runner.invoke(app, ["run", str(sample_dir), "--db", str(work), "-o",
+    work = _copy_store(db, tmp_path, request)
+    again = runner.invoke(app, ["run", str(sample_dir), "--db", work, "-o",
                                 str(tmp_path / "o2")])
     assert again.exit_code == 0, again.output
     assert re.search(r"compared\s+0\s+new\s+pairs", again.output)
@@ -99,14 +134,14 @@ def test_rerun_only_processes_what_is_new(sample_run: tuple[Path, Path], tmp_pat
     (newer / "meta.jsonl").write_text(json.dumps({
         "file": "reprint.txt", "outlet": "Reprint Daily", "published": "2026-03-15T10:00:00Z",
         "url": "https://reprint.example/dam"}) + "\n", encoding="utf-8")
-    added = runner.invoke(app, ["add", str(newer / "reprint.txt"), "--db", str(work),
+    added = runner.invoke(app, ["add", str(newer / "reprint.txt"), "--db", work,
                                 "--json"])
     assert added.exit_code == 0, added.output
     found = json.loads(added.output)
     assert any(r["relation"] == "copy" and r["this_is"] == "derived" for r in found)
 
 
-def test_audit_lists_derived_articles_of_a_watched_outlet(sample_run: tuple[Path, Path],
+def test_audit_lists_derived_articles_of_a_watched_outlet(sample_run: tuple[str, Path],
                                                           tmp_path: Path) -> None:
     db, _ = sample_run
     target = tmp_path / "audit.json"
@@ -120,7 +155,9 @@ def test_audit_lists_derived_articles_of_a_watched_outlet(sample_run: tuple[Path
     assert all(r["origin_outlet"] == "Northwire" for r in rows)
 
 
-def test_run_resumes_after_a_kill(tmp_path: Path) -> None:
+def test_run_resumes_after_a_kill(tmp_path: Path, store_url: str) -> None:
+    from newstrace.corpus.store import Store
+
     records = []
     for story in range(30):
         base = f"{BODY} Story {story} concerns the harbour of town number {story}."
@@ -128,13 +165,14 @@ def test_run_resumes_after_a_kill(tmp_path: Path) -> None:
         records.append({"text": base + " A copier added a line.", "outlet": f"Copier {story}",
                         "url": f"https://c{story}.example/x"})
     path = write_jsonl(tmp_path / "c.jsonl", records)
-    db = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "newstrace", "run", str(path), "--db", str(db), "-o",
+    db = store_url
+    cmd = [sys.executable, "-m", "newstrace", "run", str(path), "--db", db, "-o",
            str(tmp_path / "out")]
     kill_when_stored(cmd, db, "pairs")
     finished = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
-    with sqlite3.connect(db) as conn:
+    with Store(db) as store:
+        conn = store.conn
         assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 60
         pairs = conn.execute("SELECT a, b, relation FROM pairs").fetchall()
         stories = conn.execute("SELECT COUNT(DISTINCT story_id) FROM stories").fetchone()[0]
@@ -158,7 +196,9 @@ def test_average_linkage_does_not_chain_topics() -> None:
 
 
 def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_dir: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      store_url: str,
+                                                      request: pytest.FixtureRequest) -> None:
     from newstrace.corpus import pipeline
     from newstrace.corpus.candidates import CandidateSettings, candidates_for, fingerprint
     from newstrace.corpus.ingest import ingest
@@ -168,7 +208,8 @@ def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_di
     for workers in (1, 2):
         monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
         monkeypatch.setattr(pipeline, "CHUNK", 7)  # several chunks, handed out in turn
-        with Store(tmp_path / f"w{workers}.db") as store:
+        db = store_url if workers == 1 else _new_store(store_url, tmp_path, request)
+        with Store(db) as store:
             ingest([sample_dir], store)
             index = pipeline.open_index(store)
             articles = list(store.iter_articles(with_sentences=False))
@@ -178,7 +219,9 @@ def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_di
             report = pipeline.RunReport()
             pipeline.compare_pairs(store, pairs, report, engine_name="static", workers=workers)
             assert report.compared == len(pairs) > 7
-            results[workers] = store.conn.execute(
-                "SELECT a, b, relation, round(confidence, 6), origin, credit FROM pairs "
-                "ORDER BY a, b").fetchall()
+            results[workers] = [
+                (a, b, relation, round(confidence, 6), origin, credit)
+                for a, b, relation, confidence, origin, credit in store.conn.execute(
+                    "SELECT a, b, relation, confidence, origin, credit FROM pairs "
+                    "ORDER BY a, b")]
     assert results[1] == results[2]
