@@ -51,6 +51,35 @@ def sample_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         databases.drop(db)
 
 
+def test_web_app_serves_the_run(sample_run: tuple[str, Path]) -> None:
+    """The web app's own queries (lists, filters, paging, prefixes) on each back end."""
+    from fastapi.testclient import TestClient
+
+    from newstrace.web.app import create_app
+
+    db, out = sample_run
+    web = create_app(db)
+    try:
+        client = TestClient(web)
+        stories = client.get("/api/stories").json()
+        expected = [s for s in map(json.loads, (out / "stories.jsonl").read_text().splitlines())
+                    if len(s["articles"]) > 1]
+        assert stories["total"] == len(expected) >= 2
+        story = client.get(f"/api/stories/{stories['items'][0]['id']}").json()
+        edge = story["edges"][0]
+        assert client.get(f"/api/pairs/{edge['origin']}/{edge['derived']}").json()["relation"] \
+            == edge["relation"]
+        page = client.get(f"/api/pairs?article={edge['origin']}&limit=1&offset=1").json()
+        assert page["total"] >= 2 and len(page["items"]) == 1
+        assert client.get("/api/articles?q=DAM&outlet=northwire").json()["total"] >= 1
+        assert client.get("/api/articles?from=2026-03-17&to=2026-03-17").json()["total"] >= 1
+        article = client.get(f"/api/articles/{edge['origin'][:6]}").json()
+        assert article["id"] == edge["origin"]
+        assert client.get(f"/story/{story['id']}").status_code == 200
+    finally:
+        web.state.corpus.close()
+
+
 def _copy_store(db: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """Another store holding what ``db`` holds (a file copy, or a database from a template)."""
     if db.startswith("postgresql://"):

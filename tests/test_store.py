@@ -121,3 +121,14 @@ def test_export_formats(store: Store, sample_dir: Path, tmp_path: Path, fmt: str
     else:
         table = pq.read_table(target)
         assert table.num_rows == 10 and "text" in table.column_names
+
+
+def test_data_version_moves_when_another_connection_writes(store: Store, store_url: str,
+                                                           sample_dir: Path) -> None:
+    """What the web app polls to know when to re-read the stories list."""
+    with Store(store_url, read_only=True) as reader:
+        before = reader.data_version()
+        assert reader.data_version() == before  # reading changes nothing
+        ingest([sample_dir], store)
+        assert reader.data_version() != before
+        assert reader.count() == 10
