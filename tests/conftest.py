@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,6 @@ import pytest
 
 from newstrace.cli import sample_corpus_path
 from newstrace.corpus.store import Store
-from newstrace.errors import StoreError
 from tests.pgcluster import Cluster, Databases, find_bin
 
 SHARED = Path(os.environ.get("NEWSTRACE_SHARED",
@@ -28,19 +28,33 @@ DATA = SHARED / "data"
 
 @pytest.fixture(scope="session")
 def pg_databases() -> Iterator[Databases]:
-    """A PostgreSQL server for the session: started here, stopped and removed at the end."""
-    if os.environ.get("NEWSTRACE_TEST_PG"):
-        yield Databases(os.environ["NEWSTRACE_TEST_PG"])
-        return
-    bindir = find_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
-                    "postgresql package, or set NEWSTRACE_PG_BIN or NEWSTRACE_TEST_PG")
-    cluster = Cluster(bindir).start()
+    """A PostgreSQL server for the session: started here, stopped and removed at the end.
+
+    The stores' local files (vector indexes) go to a temporary folder too, inherited by
+    the CLI processes some tests start.
+    """
+    local = tempfile.mkdtemp(prefix="newstrace-pg-local-")
+    saved = os.environ.get("NEWSTRACE_PG_LOCAL")
+    os.environ["NEWSTRACE_PG_LOCAL"] = local
+    cluster = None
     try:
+        if os.environ.get("NEWSTRACE_TEST_PG"):
+            yield Databases(os.environ["NEWSTRACE_TEST_PG"])
+            return
+        bindir = find_bin()
+        if bindir is None:
+            pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: install the "
+                        "postgresql package, or set NEWSTRACE_PG_BIN or NEWSTRACE_TEST_PG")
+        cluster = Cluster(bindir).start()
         yield Databases(cluster.url())
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(local, ignore_errors=True)
+        if saved is None:
+            os.environ.pop("NEWSTRACE_PG_LOCAL", None)
+        else:
+            os.environ["NEWSTRACE_PG_LOCAL"] = saved
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -54,19 +68,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     try:
         yield url
     finally:
-        local = _local_folder(url)
         databases.drop(url)
-        if local is not None:
-            shutil.rmtree(local, ignore_errors=True)
-
-
-def _local_folder(url: str) -> Path | None:
-    """The store's local files (vector index, cache), removed with its database."""
-    try:
-        with Store(url, read_only=True) as s:
-            return s.path.parent
-    except StoreError:
-        return None
 
 
 @pytest.fixture

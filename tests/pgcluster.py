@@ -24,6 +24,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -152,7 +153,10 @@ class Databases:
 
 
 if __name__ == "__main__":
+    import signal
     import time
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill PID` stops the server too
 
     found = find_bin()
     if found is None:

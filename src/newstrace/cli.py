@@ -702,7 +702,9 @@ def demo(
         webbrowser.open(report_path.resolve().as_uri())
 
 
-@app.command(epilog="Example: newstrace serve --db newstrace-demo/demo.db --port 8000")
+@app.command(epilog="Example: newstrace serve --db newstrace-demo/demo.db --port 8000\n\n"
+             "For a team: newstrace serve --db postgresql://newstrace@db.example:5432/news "
+             "--host 0.0.0.0 --token \"$NEWSTRACE_TOKEN\"")
 def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on. Anything but loopback "

@@ -102,6 +102,7 @@ class VectorIndex:
                 for row_l, row_d in zip(labels, distances, strict=True)]
 
     def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL store's folder
         self.index.save_index(str(self.path))
         self.path.with_suffix(".labels").write_text("\n".join(self.labels), encoding="utf-8")
 

@@ -49,6 +49,12 @@ def outlet_key(article: Article) -> str | None:
     return article.outlet or article.domain
 
 
+def pg_local_root() -> Path:
+    """Where PostgreSQL stores keep their local files (``$NEWSTRACE_PG_LOCAL``)."""
+    default = Path(os.environ.get("NEWSTRACE_CACHE", Path.home() / ".cache" / "newstrace"))
+    return Path(os.environ.get("NEWSTRACE_PG_LOCAL") or default / "postgresql")
+
+
 class Prepared(NamedTuple):
     """A cleaned article ready to store, with what the store needs to learn from it."""
 
@@ -70,9 +76,9 @@ class Store:
     ``path`` is a file (SQLite, the default) or a ``postgresql://user@host:port/db``
     URL (a team's shared store). Either way ``conn`` takes the same SQL; see
     ``corpus.postgres`` for what is translated. Files kept beside a store (the
-    vector index, cached sentence vectors) live under ``path``: for PostgreSQL
-    that is a local folder named after the store (``$NEWSTRACE_CACHE/postgresql/``),
-    rebuilt from the database whenever it lags.
+    vector index, cached sentence vectors) live beside ``path``: for PostgreSQL
+    that is a file in a local folder named after the store (``pg_local_root()``),
+    made when first written and completed from the database whenever it lags.
     """
 
     #: ``sqlite3.Connection`` or ``postgres.PgConnection``: the same calls on both
@@ -142,10 +148,7 @@ class Store:
         # TEMPLATE, a restored dump) is another store and must not share the index
         info = self.conn.raw.info
         where = f"{store_id}|{info.host}|{info.port}|{info.dbname}"
-        cache = Path(os.environ.get("NEWSTRACE_CACHE", Path.home() / ".cache" / "newstrace"))
-        self.path = (cache / "postgresql" / hashlib.sha1(where.encode()).hexdigest()[:20]
-                     / "local.db")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = pg_local_root() / hashlib.sha1(where.encode()).hexdigest()[:20] / "local.db"
 
     # -- plumbing ---------------------------------------------------------
 
