@@ -63,6 +63,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
         raise ValueError("knn_scope must be 'global' or 'window'")
     sc = spark.sparkContext
     partitions = settings.partitions or max(2, 4 * sc.defaultParallelism)
+    # Spark's default of 200 shuffle partitions makes every small stage slow
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     cand = settings.candidates
     scoped = settings.knn_scope == "window"
     seconds: dict[str, float] = {}
