@@ -53,6 +53,7 @@ app = typer.Typer(
         "newstrace compare origin.txt rewrite.html --html pair.html\n\n"
         "newstrace claims story/*.txt --html claims.html\n\n"
         "newstrace run crawl/ --db corpus.db -o out/\n\n"
+        "newstrace spark run feeds/ crawl/ -o out/ --master 'local[4]'\n\n"
         "newstrace add latest.html --db corpus.db\n\n"
         "newstrace audit --db corpus.db --watch rt.com,sputnikglobe.com\n\n"
         "newstrace eval --only news_dev,pan13\n\n"
@@ -739,6 +740,75 @@ def serve(
     err.print(f"serving {escape(_shown(db))} on http://{host}:{port}/ (Ctrl+C stops)",
               highlight=False)
     run_server(db, host=host, port=port, token=token or None, max_upload_mb=max_upload_mb)
+
+
+spark_app = typer.Typer(help="Corpus mode on Apache Spark (needs the `spark` extra and "
+                        "Java 17): the same pipeline over Parquet tables.",
+                        no_args_is_help=True)
+app.add_typer(spark_app, name="spark")
+
+
+@spark_app.command("run", epilog="Example: newstrace spark run crawl/*.warc.gz feed.jsonl "
+                   "-o out/ --master 'local[4]'")
+def spark_run(
+    inputs: Annotated[list[str], typer.Argument(help="JSONL, Parquet or WARC files or folders "
+                                                "(text and HTML too); local paths or any "
+                                                "URI Spark reads (hdfs://, s3a://).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Folder (or URI) for the "
+                                        "Parquet tables.")],
+    master: Annotated[str, typer.Option(help="Spark master when not under "
+                                        "spark-submit.")] = "local[*]",
+    engine: EngineOption = "static",
+    partitions: Annotated[int, typer.Option(help="Partitions for the heavy stages "
+                                            "(default: four per core).")] = 0,
+    bands: Annotated[int, typer.Option(help="MinHash LSH bands.")] = 32,
+    neighbours: Annotated[int, typer.Option(help="Nearest neighbours per article.")] = 15,
+    min_cosine: Annotated[float, typer.Option(help="Least document similarity for a "
+                                              "neighbour to be compared.")] = 0.2,
+    window_days: Annotated[float, typer.Option(help="Compare only articles published this "
+                                               "close (when both dates are known).")] = 30.0,
+    block_size: Annotated[int, typer.Option(help="Articles per block of the exact "
+                                            "neighbour join.")] = 2000,
+    knn_scope: Annotated[str, typer.Option(help="global (the local run's neighbours) or "
+                                           "window (neighbours among articles of nearby "
+                                           "time windows only: for very large "
+                                           "corpora).")] = "global",
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
+    max_doc_mb: Annotated[float, typer.Option(help=MAX_DOC_HELP)] = DEFAULT_MAX_DOC_BYTES / 1e6,
+) -> None:
+    """Run corpus mode on Spark: articles, pairs, stories, edges and rejects as Parquet.
+
+    Cleaning, fingerprints and compare are the local run's functions; stories equal the
+    local run's. On a cluster use spark-submit with newstrace/spark/job.py (README, "Spark").
+    """
+    _candidate_settings(window_days, neighbours, min_cosine, bands)  # same checks as `run`
+    if knn_scope not in ("global", "window"):
+        raise UsageError("--knn-scope must be global or window")
+    try:
+        from newstrace.spark.job import parser, run_job, settings_from
+        from newstrace.spark.session import spark_session
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise UsageError(f"Spark support is not installed ({exc}); "
+                         "pip install 'newstrace[spark]'") from exc
+    args = parser().parse_args([*inputs, "-o", output, "--engine", engine,
+                                "--partitions", str(partitions), "--bands", str(bands),
+                                "--neighbours", str(neighbours), "--min-cosine", str(min_cosine),
+                                "--window-days", str(window_days), "--block-size",
+                                str(block_size), "--knn-scope", knn_scope,
+                                "--max-doc-mb", str(max_doc_mb),
+                                *[x for m in mapping or [] for x in ("--map", m)]])
+    settings, options = settings_from(args)
+    spark = spark_session(master)
+    try:
+        summary = run_job(spark, inputs, output, settings, options)
+    finally:
+        spark.stop()
+    out.print(f"{summary['articles']} articles ({summary['duplicates']} duplicates, "
+              f"{summary['rejects']} rejects) · {summary['candidates']} candidate pairs · "
+              f"{summary['relations']}")
+    out.print(f"{summary['multi_stories']} stories with two or more articles "
+              f"({summary['stories']} in all) · {summary['seconds']['total']:.0f} s")
+    out.print(f"Parquet tables in {escape(output)}/: articles, pairs, stories, edges, rejects")
 
 
 def main() -> None:
