@@ -25,7 +25,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,spark]"
 .venv/bin/python -c "import newstrace" # fail here, loudly, if the install did not work
 # corpus mode's static embedding, distilled once from the shipped MiniLM (~20 s, offline)
 [ -f "${NEWSTRACE_CACHE:-$HOME/.cache/newstrace}/static-minilm-v1.npy" ] || \
