@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,38 @@ def test_concurrent_writers_take_turns(pg_url: str, tmp_path: Path) -> None:
         (n,) = store.conn.execute("SELECT n FROM outlet_lines WHERE outlet = 'Gazette' "
                                   "ORDER BY n DESC LIMIT 1").fetchone()
         assert n == 120  # every writer's line counts were added, none lost
+
+
+def test_web_app_recovers_when_the_server_drops_its_connections(pg_url: str,
+                                                                 sample_dir: Path) -> None:
+    import psycopg
+    from fastapi.testclient import TestClient
+
+    from newstrace.errors import StoreUnavailable
+    from newstrace.web.app import create_app
+
+    with Store(pg_url) as store:
+        ingest([sample_dir], store)
+        some_id = next(store.iter_articles(with_sentences=False)).id
+    web = create_app(pg_url)
+    corpus = web.state.corpus
+    try:
+        client = TestClient(web, raise_server_exceptions=False)
+        assert client.get("/api/articles").json()["total"] == 10
+        assert corpus.article(some_id) is not None  # this thread's connection
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart does
+            others = ("FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND pid <> pg_backend_pid()")
+            admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+            for _ in range(100):  # termination is a signal: wait until they are gone
+                if not admin.execute(f"SELECT COUNT(*) {others}").fetchone()[0]:
+                    break
+                time.sleep(0.05)
+        with pytest.raises(StoreUnavailable, match="PostgreSQL"):
+            corpus.article(some_id)  # found lost on use: one clear error …
+        assert corpus.article(some_id) is not None  # … and a new connection the next time
+        statuses = [client.get(path).status_code for path in ("/api/articles", "/", "/api/articles",
+                                                              "/", "/api/articles")]
+        assert set(statuses) <= {200, 503} and statuses[-1] == 200, statuses  # never a 500
+    finally:
+        corpus.close()

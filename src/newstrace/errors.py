@@ -19,3 +19,7 @@ class InputError(NewstraceError):
 
 class StoreError(NewstraceError):
     """The store cannot be opened or written."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's server went away mid-work (PostgreSQL restarted, network lost)."""

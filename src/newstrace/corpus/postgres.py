@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from newstrace.errors import StoreError
+from newstrace.errors import StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
     import psycopg
@@ -116,18 +116,31 @@ class PgConnection:
     """The part of ``sqlite3.Connection`` the store uses, over a psycopg connection."""
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        import psycopg
+
         self.raw = raw
+        self._operational = psycopg.OperationalError
         self._translated: dict[str, str] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        return self.raw.execute(self.translate(sql), tuple(params))
+        with self._reported():
+            return self.raw.execute(self.translate(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor[Any]:
-        cur = self.raw.cursor()
-        cur.executemany(self.translate(sql), [tuple(r) for r in rows])
-        return cur
+        with self._reported():
+            cur = self.raw.cursor()
+            cur.executemany(self.translate(sql), [tuple(r) for r in rows])
+            return cur
+
+    @contextmanager
+    def _reported(self) -> Iterator[None]:
+        """A lost server is a one-line StoreUnavailable, not a driver traceback."""
+        try:
+            yield
+        except self._operational as exc:
+            raise StoreUnavailable(f"PostgreSQL: {_one_line(exc)}") from exc
 
     def close(self) -> None:
         self.raw.close()
@@ -135,7 +148,7 @@ class PgConnection:
     @contextmanager
     def transaction(self) -> Iterator[PgConnection]:
         """A write transaction holding the store's write lock until it ends."""
-        with self.raw.transaction():
+        with self._reported(), self.raw.transaction():
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield self
 

@@ -161,6 +161,11 @@ class Store:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
 
+    @property
+    def broken(self) -> bool:
+        """True once a PostgreSQL connection was lost (server restarted): open a new Store."""
+        return bool(self.postgres and (self.conn.raw.broken or self.conn.raw.closed))
+
     def __enter__(self) -> Store:
         return self
 

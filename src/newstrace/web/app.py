@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newstrace import __version__
-from newstrace.errors import NewstraceError, StoreError, UsageError
+from newstrace.errors import NewstraceError, StoreError, StoreUnavailable, UsageError
 from newstrace.model import Article, PairResult
 from newstrace.report.html import paragraphs_with_removals
 from newstrace.report.pair_view import pair_view
@@ -325,6 +325,11 @@ def create_app(db_path: str | Path, token: str | None = None,
                 {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
                 for e in exc.errors()]}, status_code=422)
         return error(request, 422, message)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable) -> Response:
+        # the thread's connection is marked broken and replaced on its next request
+        return error(request, 503, f"the store is unavailable, try again ({exc})")
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:

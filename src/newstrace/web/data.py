@@ -135,6 +135,11 @@ class Corpus:
     def store(self) -> Store:
         """This thread's read-only store."""
         store: Store | None = getattr(self._local, "store", None)
+        if store is not None and store.broken:  # the PostgreSQL server went away: reconnect
+            with self._stores_lock:
+                self._stores.remove(store)
+            store.close()
+            store = None
         if store is None:
             store = Store(self.location, read_only=True)
             self._local.store = store
@@ -159,6 +164,9 @@ class Corpus:
 
     def _current(self) -> list[StorySummary]:
         with self._watch_lock:
+            if self._watch.broken:
+                self._watch.close()
+                self._watch = Store(self.location, read_only=True)
             version = self._watch.data_version()
         with self._summary_lock:
             if version != self._version:
