@@ -14,7 +14,6 @@ everything), which is what makes tens of millions of articles affordable.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -56,20 +55,27 @@ def _with_block(frame: Any, counts: dict[int, int]) -> Any:
 
 
 def _top_rows(sims: np.ndarray, queries: list[str], others: list[str],
-              top: int | None, floor: float) -> Iterator[tuple[str, str, float]]:
-    """Per query row: the ``top`` best at or above ``floor`` (ties by id, kept at the cut)."""
-    order_ids = np.asarray(others, dtype=object)
-    for i, q in enumerate(queries):
-        row = sims[i]
-        cut = floor
-        if top is not None and top < len(row):
-            cut = max(cut, float(np.partition(row, len(row) - top)[len(row) - top]))
-        idx = np.nonzero(row >= cut)[0]
-        if len(idx) == 0:
-            continue
-        ranked = sorted(idx, key=lambda j: (-row[j], order_ids[j]))
-        for j in ranked[: top if top is not None else len(ranked)]:
-            yield q, others[j], float(row[j])
+              top: int | None, floor: float) -> tuple[list[str], list[str], list[float]]:
+    """Per query row, everything at or above ``floor`` and its ``top``-th best value.
+
+    Ties at the cut are all kept (vectorised, no per-row sort); the final
+    window function keeps exactly ``top`` per query, ties broken by id.
+    """
+    cut = np.full(len(queries), floor, dtype=np.float32)
+    if top is not None and top < sims.shape[1]:
+        kth = np.partition(sims, sims.shape[1] - top, axis=1)[:, sims.shape[1] - top]
+        cut = np.maximum(cut, kth)
+    rows, cols = np.nonzero(sims >= cut[:, None])
+    q = np.asarray(queries, dtype=object)[rows].tolist()
+    n = np.asarray(others, dtype=object)[cols].tolist()
+    return q, n, sims[rows, cols].astype(float).tolist()
+
+
+def _frame(q: list[str], n: list[str], cos: list[float]) -> pd.DataFrame:
+    # object columns: pandas 3's pyarrow-backed strings reach pyspark 4.3's Arrow
+    # writer as chunked arrays, which it cannot take
+    return pd.DataFrame({"q": pd.Series(q, dtype=object), "n": pd.Series(n, dtype=object),
+                         "cos": np.asarray(cos, dtype=np.float32)})
 
 
 def _block_task(top: int | None, floor: float, self_join: bool) -> Any:
@@ -80,15 +86,16 @@ def _block_task(top: int | None, floor: float, self_join: bool) -> Any:
         if diagonal:
             right = left
         if left.empty or right.empty:
-            return pd.DataFrame({"q": [], "n": [], "cos": []})
+            return _frame([], [], [])
         lv = np.vstack(left.vector.to_numpy()).astype(np.float32)
         rv = np.vstack(right.vector.to_numpy()).astype(np.float32)
         sims = lv @ rv.T
         lids, rids = left.id.tolist(), right.id.tolist()
-        rows = list(_top_rows(sims, lids, rids, top, floor))
+        q, n, cos = _top_rows(sims, lids, rids, top, floor)
         if self_join and not diagonal:
-            rows.extend(_top_rows(sims.T, rids, lids, top, floor))
-        return pd.DataFrame(rows, columns=["q", "n", "cos"])
+            q2, n2, cos2 = _top_rows(sims.T, rids, lids, top, floor)
+            q, n, cos = q + q2, n + n2, cos + cos2
+        return _frame(q, n, cos)
 
     return task
 

@@ -31,14 +31,17 @@ def _cluster(pdf: pd.DataFrame) -> pd.DataFrame:
     weights = {(a, b): float(w) for a, b, w in zip(pdf.a, pdf.b, pdf.w, strict=True)}
     groups = _average_linkage(sorted(ranks, key=ranks.__getitem__), weights)
     rows = [(aid, min(group, key=ranks.__getitem__)) for group in groups for aid in group]
-    return pd.DataFrame(rows, columns=["id", "grp"])
+    # object columns: see similarity._frame
+    return pd.DataFrame({"id": pd.Series([r[0] for r in rows], dtype=object),
+                         "grp": pd.Series([r[1] for r in rows], dtype=object)})
 
 
 def _centroid(pdf: pd.DataFrame) -> pd.DataFrame:
     """A group's normalised mean vector, as ``build_stories`` computes it."""
     c = np.mean(np.vstack(pdf.vector.to_numpy()).astype(np.float32), axis=0)
     c = c / max(float(np.linalg.norm(c)), 1e-9)
-    return pd.DataFrame({"grp": [pdf.grp.iloc[0]], "vector": [c.astype(np.float32).tolist()]})
+    return pd.DataFrame({"grp": pd.Series([str(pdf.grp.iloc[0])], dtype=object),
+                         "vector": [c.astype(np.float32).tolist()]})
 
 
 def build_groups(articles: Any, related: Any, *, window_days: float, block_size: int,
