@@ -41,7 +41,7 @@ def spark_session(master: str | None = None, *, shuffle_partitions: int | None =
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
-    elif "SPARK_HOME" not in os.environ and not os.environ.get("PYSPARK_SUBMIT_ARGS"):
+    elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # set by spark-submit for its app
         builder = builder.master("local[*]")
     settings = {
         "spark.ui.enabled": "false",
