@@ -65,6 +65,13 @@ def test_a_month_is_not_the_antecedent_of_he() -> None:
     assert speakers == ["Marel Dovan"]
 
 
+def test_an_inference_about_what_came_before_is_the_outlets_own_voice() -> None:
+    (own,) = _statements("These comments show the council might be ready to change course.")
+    assert own.speaker is None
+    (data,) = _statements("The figures show the council spent 40 percent more in May.")
+    assert data.speaker == "The figures" and data.speaker_kind == "source"
+
+
 def test_a_faithful_paraphrase_changes_nothing() -> None:
     assert predict_changes(
         "The fire service said 42 homes were flooded in the lower town on Tuesday.",
@@ -93,6 +100,9 @@ def test_seed_rewrite_changes() -> None:
                for c in by_kind.get("source_dropped", []))
     assert any(c.origin and c.origin.text == "legitimate"
                for c in by_kind.get("hedge_changed", []))
+    # background the origin's journalists wrote, put in the president's mouth
+    assert any(c.derived.text == "Putin" and c.origin and c.origin.text.startswith(
+        "France has long asserted itself") for c in by_kind.get("attribution_added", []))
     for change in result.changes:
         assert result.b.text[change.derived.start : change.derived.end] == change.derived.text
         if change.origin is not None:

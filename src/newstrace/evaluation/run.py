@@ -85,7 +85,7 @@ def _pairs_suite(report: EvalReport, suite: str, pairs: list[datasets.LabelledPa
         if not a.sentences or not b.sentences:
             continue
         ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
-                    params.context_bonus)
+                    params.context_bonus, link_model=params.link)
         result = decide(ev, params)
         truth.append(pair.relation)
         pred.append(result.relation)
@@ -141,7 +141,8 @@ def _semeval_suite(report: EvalReport, embedder: Embedder, params: Params) -> No
         if not a.sentences or not b.sentences:
             continue
         result = decide(gather(a, b, embedder.encode, params.sentence,
-                               params.sentence_threshold, params.context_bonus), params)
+                               params.sentence_threshold, params.context_bonus,
+                               link_model=params.link), params)
         xs, ys = by_lang.setdefault(f"{p.lang1}-{p.lang2}", ([], []))
         xs.append(result.similarity)
         ys.append(-p.overall)  # Overall: 1 = very similar … 4 = very dissimilar
@@ -230,7 +231,8 @@ def _alignment_suite(report: EvalReport, embedder: Embedder, params: Params) -> 
 
     def aligner(origin: Article, derived: Article) -> Alignment:
         return gather(origin, derived, embedder.encode, params.sentence,
-                      params.sentence_threshold, params.context_bonus).b_from_a
+                      params.sentence_threshold, params.context_bonus,
+                      link_model=params.link).b_from_a
 
     for kind in ("light", "heavy"):
         chosen = [g for g in golds if g.pair.kind == kind]

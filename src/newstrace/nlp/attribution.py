@@ -174,6 +174,22 @@ promise vow pledge claim threaten
 FINDING = frozenset("""
 show find reveal indicate
 """.split())
+#: Verbs that, with a backward-pointing subject ("These comments show …", "This
+#: suggests …"), are the writer's own inference about what came before.
+INFERENCE = FINDING | frozenset("suggest signal mean underline conclude".split())
+_ANAPHORS = frozenset("this that these those it".split())
+
+
+def _inference_frame(token: Any) -> bool:
+    """"These comments show France might …": the outlet's conclusion, not a source's."""
+    if token.lemma_.lower() not in INFERENCE:
+        return False
+    for child in token.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.lower_ in _ANAPHORS:
+                return True
+            return any(d.dep_ == "det" and d.lower_ in _ANAPHORS for d in child.children)
+    return False
 
 
 def _is_reporting(token: Any, quotes: list[tuple[int, int]]) -> bool:
@@ -183,7 +199,7 @@ def _is_reporting(token: Any, quotes: list[tuple[int, int]]) -> bool:
     lemma = token.lemma_.lower()
     if lemma in STANCE_VERBS:
         return any(c.dep_ == "dobj" and c.lemma_.lower() in STANCE_NOUNS for c in token.children)
-    if lemma not in REPORTING_LEMMAS:
+    if lemma not in REPORTING_LEMMAS or _inference_frame(token):
         return False
     if any(c.dep_ == "ccomp" for c in token.children) or token.dep_ == "parataxis":
         return True

@@ -20,6 +20,7 @@ import numpy as np
 
 from newstrace.model import Sentence
 from newstrace.reuse.evidence import LogisticModel, SentenceSet, pair_features
+from newstrace.reuse.links import LinkModel, Reading, context_options, readings
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import Passage, verbatim_passages
 
@@ -61,6 +62,20 @@ class Alignment:
     #: share of the derived text's words in sentences copied whole and unedited: a copy
     #: keeps sentences intact, a light edit touches many of them
     identical_share: float = 0.0
+    #: every candidate reading of the paraphrased sentences (kept only when asked)
+    readings: list[Reading] = field(default_factory=list, repr=False)
+    #: the threshold rule's alignment when a link model re-decided the links
+    rule: Alignment | None = field(default=None, repr=False)
+
+    @property
+    def measured(self) -> Alignment:
+        """What the verdict and direction read: the threshold rule's alignment.
+
+        The rule treats both directions of a pair alike, so the asymmetries the
+        direction model reads are the texts', not the link model's (fitted on
+        rewrites read as rewrites, it would also read an origin as one).
+        """
+        return self.rule or self
 
     @property
     def mean_score(self) -> float:
@@ -93,7 +108,11 @@ def align(
     *,
     passages: list[Passage] | None = None,
     context_bonus: float = 0.0,
+    link_model: LinkModel | None = None,
+    keep_readings: bool = False,
 ) -> Alignment:
+    """``link_model`` re-decides the paraphrase links (``links.py``); ``keep_readings``
+    keeps every candidate reading on the result, for fitting that model."""
     n_d, n_o = len(derived_sentences), len(origin_sentences)
     if passages is None:
         passages = verbatim_passages(origin_tokens, derived_tokens)
@@ -131,35 +150,48 @@ def align(
         if link is not None:
             links.append(link)
 
+    embeds = [i for i, s in enumerate(derived_sentences) if s.kind == "embed"]
+    masked = scores.copy()
+    masked[embeds] = np.nan
+
+    def fused_score(i: int, origins: tuple[int, ...]) -> float:
+        merged = pair_features(derived_set.merged([i]), origin_set.merged(list(origins)))
+        return float(model.predict(merged[0, 0])[()])
+
     if context_bonus > 0 and n_o:
-        embeds = [i for i, s in enumerate(derived_sentences) if s.kind == "embed"]
-        masked = scores.copy()
-        masked[embeds] = np.nan
-
-        def fused_score(i: int, origins: tuple[int, ...]) -> float:
-            merged = pair_features(derived_set.merged([i]), origin_set.merged(list(origins)))
-            return float(model.predict(merged[0, 0])[()])
-
         links = _context_links(links, masked, threshold, context_bonus, fused_score)
-    linked_d = {lk.derived for lk in links}
-    used_o = {j for lk in links for j in lk.origin}
-    added = [i for i in range(n_d) if i not in linked_d]
-    dropped = [j for j in range(n_o) if j not in used_o]
+    found: list[Reading] = []
+    rule_links = links
+    if (link_model is not None or keep_readings) and n_o:
+        verbatim_share = float(copied.sum()) / max(len(derived_tokens), 1)
+        links, found = _learned_links(links, masked, derived_set, origin_set, model, threshold,
+                                      link_model, verbatim_share)
     total_d = float(words_per_d.sum()) or 1.0
-    total_o = float(words_per_o.sum()) or 1.0
-    return Alignment(
-        links=links,
-        added=added,
-        dropped=dropped,
-        passages=passages,
-        derived_coverage=float(sum(words_per_d[i] for i in linked_d)) / total_d,
-        origin_coverage=float(sum(words_per_o[j] for j in used_o)) / total_o,
-        verbatim_coverage=float(copied.sum()) / max(len(derived_tokens), 1),
-        scores=scores,
-        identical_share=float(words_per_d[(copied_per_d >= IDENTICAL_SENTENCE_COVERAGE
-                                           * np.maximum(words_per_d, 1))
-                                          & (words_per_d > 0)].sum()) / total_d,
-    )
+    identical = float(words_per_d[(copied_per_d >= IDENTICAL_SENTENCE_COVERAGE
+                                   * np.maximum(words_per_d, 1))
+                                  & (words_per_d > 0)].sum()) / total_d
+
+    def summary(chosen: list[Link]) -> Alignment:
+        linked_d = {lk.derived for lk in chosen}
+        used_o = {j for lk in chosen for j in lk.origin}
+        return Alignment(
+            links=chosen,
+            added=[i for i in range(n_d) if i not in linked_d],
+            dropped=[j for j in range(n_o) if j not in used_o],
+            passages=passages,
+            derived_coverage=float(sum(words_per_d[i] for i in linked_d)) / total_d,
+            origin_coverage=float(sum(words_per_o[j] for j in used_o))
+            / (float(words_per_o.sum()) or 1.0),
+            verbatim_coverage=float(copied.sum()) / max(len(derived_tokens), 1),
+            scores=scores,
+            identical_share=identical,
+        )
+
+    result = summary(links)
+    result.readings = found
+    if links is not rule_links:
+        result.rule = summary(rule_links)
+    return result
 
 
 def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
@@ -205,6 +237,56 @@ def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
     return [out[i] for i in sorted(out)]
 
 
+def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceSet,
+                   origin_set: SentenceSet, model: LogisticModel, threshold: float,
+                   link_model: LinkModel | None, verbatim_share: float,
+                   ) -> tuple[list[Link], list[Reading]]:
+    """Re-decide every paraphrase link with the link model, the rule's links as context.
+
+    The model picks the origin sentence (or none); a fusion the rule found
+    around that sentence is kept, since whether two origin sentences merged is
+    the fused score's question, not the link model's. Copied sentences keep
+    their verbatim links. Without a model the rule's links stand and only the
+    candidate readings are returned (what fitting needs).
+    """
+    provisional = {lk.derived: lk.origin for lk in links}
+    by_derived = {lk.derived: lk for lk in links}
+    finite = np.isfinite(scores).all(axis=1)
+    rows = scores[finite]
+    density = float(np.mean(rows.max(axis=1) >= threshold)) if len(rows) else 0.0
+    out = dict(by_derived)
+    found: list[Reading] = []
+    vocabulary = frozenset().union(*origin_set.content)
+    for i in (int(k) for k in np.flatnonzero(finite)):
+        current = by_derived.get(i)
+        if current is not None and current.kind == "verbatim":
+            continue
+        fused, fused_value = _best_reading(i, scores[i], derived_set, origin_set, model,
+                                           threshold)
+        singles = [int(j) for j in np.argsort(-scores[i])[:FUSION_CANDIDATES]]
+        if current is not None:
+            singles += current.origin
+        singles += context_options(i, scores.shape[1], provisional)
+        candidates = readings(i, [((j,), float(scores[i, j])) for j in singles], scores,
+                              provisional, density=density, verbatim=verbatim_share,
+                              length=float(len(derived_set.content[i])),
+                              novel=len(derived_set.content[i] - vocabulary)
+                              / max(len(derived_set.content[i]), 1))
+        found += candidates
+        if link_model is None:
+            continue
+        picked = link_model.choose(candidates)
+        if picked is None:
+            out.pop(i, None)
+            continue
+        link = Link(i, picked.origin, "paraphrase", picked.score)
+        for origin, value in ((fused, fused_value),
+                              (current.origin, current.score) if current else ((), 0.0)):
+            if len(origin) > 1 and picked.origin[0] in origin and value > link.score:
+                link = Link(i, origin, "paraphrase", value)
+        out[i] = link
+    return [out[i] for i in sorted(out)], found
+
 def sentence_scores(derived_set: SentenceSet, origin_units: SentenceSet, n_origin: int,
                     model: LogisticModel) -> np.ndarray:
     """Derived × origin-sentence probabilities; a sentence scores as its best clause."""
@@ -229,20 +311,20 @@ def _contributes(derived: frozenset[str], members: list[frozenset[str]]) -> bool
     return True
 
 
-def _paraphrase_link(
+def _best_reading(
     i: int,
     row: np.ndarray,
     derived_set: SentenceSet,
     origin_set: SentenceSet,
     model: LogisticModel,
     threshold: float,
-) -> Link | None:
+) -> tuple[tuple[int, ...], float]:
+    """The best single origin sentence, or a fusion of two or three that explains more."""
     best = int(np.argmax(row))
-    best_score = float(row[best])
+    chosen: tuple[int, ...] = (best,)
+    chosen_score = float(row[best])
     candidates = [int(j) for j in np.argsort(-row)[:FUSION_CANDIDATES]
                   if row[j] >= threshold / 2]
-    chosen: tuple[int, ...] = (best,)
-    chosen_score = best_score
     if len(candidates) >= 2:
         single = derived_set.merged([i])
         for size in (2, 3):
@@ -254,6 +336,18 @@ def _paraphrase_link(
                 score = float(model.predict(pair_features(single, fused)[0, 0])[()])
                 if score > chosen_score + FUSION_MARGIN:
                     chosen, chosen_score = combo, score
+    return chosen, chosen_score
+
+
+def _paraphrase_link(
+    i: int,
+    row: np.ndarray,
+    derived_set: SentenceSet,
+    origin_set: SentenceSet,
+    model: LogisticModel,
+    threshold: float,
+) -> Link | None:
+    chosen, chosen_score = _best_reading(i, row, derived_set, origin_set, model, threshold)
     if chosen_score < threshold:
         return None
     return Link(i, chosen, "paraphrase", chosen_score)

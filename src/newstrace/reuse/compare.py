@@ -150,6 +150,6 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
                      memo: ArticleMemo | None = None) -> PairResult:
     params = params or load_params()
     ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
-                params.context_bonus, memo)
+                params.context_bonus, memo, link_model=params.link)
     result = decide(ev, params)
     return attach_changes(ev, result) if attribution else result

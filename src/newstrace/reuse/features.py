@@ -22,6 +22,7 @@ from newstrace.nlp.clauses import clauses
 from newstrace.reuse.align import Alignment, align
 from newstrace.reuse.credit import CreditResult, find_credit
 from newstrace.reuse.evidence import LogisticModel, SentenceSet
+from newstrace.reuse.links import LinkModel
 from newstrace.reuse.tokens import Tokens, entities, numbers
 from newstrace.reuse.verbatim import Passage, Run, verbatim_passages
 
@@ -205,6 +206,8 @@ def gather(
     threshold: float,
     context_bonus: float = 0.0,
     memo: ArticleMemo | None = None,
+    link_model: LinkModel | None = None,
+    keep_readings: bool = False,
 ) -> PairEvidence:
     if memo is not None and a.id and b.id:
         ta, tb = memo.tokens(a), memo.tokens(b)
@@ -216,49 +219,52 @@ def gather(
     vectors_a, vectors_b = sa.vectors, sb.vectors
     passages = verbatim_passages(ta, tb)
     b_from_a = align(ta, a.sentences, ua, tb, b.sentences, sb, sentence_model, threshold,
-                     passages=passages, context_bonus=context_bonus)
+                     passages=passages, context_bonus=context_bonus, link_model=link_model,
+                     keep_readings=keep_readings)
     a_from_b = align(tb, b.sentences, ub, ta, a.sentences, sa, sentence_model, threshold,
-                     passages=_swap(passages), context_bonus=context_bonus)
+                     passages=_swap(passages), context_bonus=context_bonus,
+                     link_model=link_model, keep_readings=keep_readings)
     credit_ba, credit_ab = find_credit(a, b), find_credit(b, a)
+    m_ba, m_ab = b_from_a.measured, a_from_b.measured  # the rule's, for the models
 
-    cov = (b_from_a.derived_coverage, a_from_b.derived_coverage)
-    verb = (b_from_a.verbatim_coverage, a_from_b.verbatim_coverage)
+    cov = (m_ba.derived_coverage, m_ab.derived_coverage)
+    verb = (m_ba.verbatim_coverage, m_ab.verbatim_coverage)
     hi = 0 if cov[0] >= cov[1] else 1
-    main = (b_from_a, a_from_b)[hi]
-    soft_b = _soft(b_from_a.scores, sb.lengths)
-    soft_a = _soft(a_from_b.scores, sa.lengths)
+    main = (m_ba, m_ab)[hi]
+    soft_b = _soft(m_ba.scores, sb.lengths)
+    soft_a = _soft(m_ab.scores, sa.lengths)
     doc_a = vectors_a.mean(axis=0) if len(vectors_a) else np.zeros(vectors_b.shape[-1])
     doc_b = vectors_b.mean(axis=0) if len(vectors_b) else np.zeros(vectors_a.shape[-1])
     denom = float(np.linalg.norm(doc_a) * np.linalg.norm(doc_b)) or 1.0
     doc_cos = float(doc_a @ doc_b) / denom
     len_a, len_b = max(len(ta), 1), max(len(tb), 1)
-    mutual = (_mutual(b_from_a, sb.lengths, threshold), _mutual(a_from_b, sa.lengths, threshold))
+    mutual = (_mutual(m_ba, sb.lengths, threshold), _mutual(m_ab, sa.lengths, threshold))
     hours = _hours_apart(a, b)
     verdict_x = np.array([
         max(cov), min(cov), max(verb), min(verb), max(cov) - verb[hi],
-        max(b_from_a.origin_coverage, a_from_b.origin_coverage), main.mean_score,
+        max(m_ba.origin_coverage, m_ab.origin_coverage), main.mean_score,
         max(soft_a, soft_b), min(soft_a, soft_b), doc_cos,
         _jaccard(entities(a.text), entities(b.text)), _jaccard(numbers(a.text), numbers(b.text)),
         _order(main), min(len_a, len_b) / max(len_a, len_b), max(mutual), min(mutual),
         *_days_apart(hours),
-        max(b_from_a.identical_share, a_from_b.identical_share),
-        min(b_from_a.identical_share, a_from_b.identical_share),
+        max(m_ba.identical_share, m_ab.identical_share),
+        min(m_ba.identical_share, m_ab.identical_share),
     ], dtype=np.float32)
 
     def credited(c: CreditResult) -> float:
         return 1.0 if c.status == "credited" else 0.0
 
-    added_b = len(b_from_a.added) / max(len(b.sentences), 1)
-    added_a = len(a_from_b.added) / max(len(a.sentences), 1)
+    added_b = len(m_ba.added) / max(len(b.sentences), 1)
+    added_a = len(m_ab.added) / max(len(a.sentences), 1)
     direction_x = np.array([
         cov[0] - cov[1],
-        a_from_b.origin_coverage - b_from_a.origin_coverage,
+        m_ab.origin_coverage - m_ba.origin_coverage,
         soft_b - soft_a,
         math.log(len_b / len_a),
         credited(credit_ba) - credited(credit_ab),
         float(bool(b.embeds)) - float(bool(a.embeds)),
         added_b - added_a,
-        _fused_share(b_from_a) - _fused_share(a_from_b),
+        _fused_share(m_ba) - _fused_share(m_ab),
     ], dtype=np.float32)
     return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
                         hours, similarity=doc_cos, tokens_a=ta, tokens_b=tb)

@@ -12,6 +12,7 @@ import numpy as np
 
 from newstrace.errors import NewstraceError
 from newstrace.reuse.evidence import LogisticModel
+from newstrace.reuse.links import LinkModel
 
 PARAMS_FILE = "params.json"
 #: Parameters fitted with the static (distilled) embedding used in corpus mode.
@@ -57,6 +58,8 @@ class Params:
     direction: LogisticModel
     similarity: LogisticModel
     raw: dict[str, Any]
+    #: re-decides paraphrase links (``links.py``); None: the threshold rule decides
+    link: LinkModel | None = None
 
 
 def parse_params(raw: dict[str, Any]) -> Params:
@@ -68,6 +71,7 @@ def parse_params(raw: dict[str, Any]) -> Params:
         direction=LogisticModel.from_dict(raw["direction"]),
         similarity=LogisticModel.from_dict(raw["similarity"]),
         raw=raw,
+        link=LinkModel.from_dict(raw["link"]) if raw.get("link") else None,
     )
 
 
