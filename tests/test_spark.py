@@ -175,8 +175,9 @@ def test_bad_records_become_rejects(spark: Any, tmp_path: Path) -> None:
     remote = tmp_path / "remote.jsonl"  # through binaryFiles, as an hdfs:// input would be
     write_jsonl(remote, [{"text": BODY + " Remote.", "outlet": "Wire"}, "[1, 2"])
     out = tmp_path / "spark"
+    # the window-scoped neighbour join, with dated and undated (WARC) articles
     summary = run_job(spark, [str(inputs), remote.as_uri(), str(tmp_path / "absent")],
-                      str(out), SparkSettings(partitions=2))
+                      str(out), SparkSettings(partitions=2, knn_scope="window"))
     rejects = pq.read_table(out / "rejects").to_pylist()
     reasons = " | ".join(f"{r['source']} → {r['reason']}" for r in rejects)
     assert "feed.jsonl:2" in reasons and "invalid JSON" in reasons
