@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from newstrace.corpus.candidates import CandidateSettings
+from newstrace.spark.costs import Costs
 from newstrace.spark.similarity import similarity_join, time_bucket
 
 
@@ -28,14 +29,14 @@ def lsh_pairs(articles: Any) -> Any:
 
 
 def neighbour_pairs(articles: Any, settings: CandidateSettings, *, block_size: int,
-                    scoped: bool) -> Any:
+                    scoped: bool, costs: Costs | None = None) -> Any:
     """(a, b) with a < b where one is among the other's nearest neighbours."""
     from pyspark.sql import functions as F
 
     rows = articles.select("id", "vector",
                            time_bucket(F.col("ts"), settings.window_days, scoped).alias("tb"))
     found = similarity_join(rows, None, top=settings.neighbours + 1,
-                            floor=settings.min_cosine, block_size=block_size)
+                            floor=settings.min_cosine, block_size=block_size, costs=costs)
     return (found.where(F.col("q") != F.col("n"))
             .select(F.least("q", "n").alias("a"), F.greatest("q", "n").alias("b")).distinct())
 
@@ -53,7 +54,7 @@ def within_window(articles: Any, pairs: Any, window_days: float) -> Any:
 
 
 def candidate_pairs(articles: Any, settings: CandidateSettings, *, block_size: int,
-                    scoped: bool) -> Any:
-    pairs = lsh_pairs(articles).unionByName(
-        neighbour_pairs(articles, settings, block_size=block_size, scoped=scoped)).distinct()
+                    scoped: bool, costs: Costs | None = None) -> Any:
+    pairs = lsh_pairs(articles).unionByName(neighbour_pairs(
+        articles, settings, block_size=block_size, scoped=scoped, costs=costs)).distinct()
     return within_window(articles, pairs, settings.window_days)

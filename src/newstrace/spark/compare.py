@@ -14,6 +14,7 @@ from typing import Any
 from newstrace.corpus.engine import Engine, engine
 from newstrace.reuse.compare import compare_articles
 from newstrace.reuse.features import ArticleMemo
+from newstrace.spark.costs import Costs
 from newstrace.spark.rows import article_from_json
 
 PAIR_SCHEMA = ("a string, b string, relation string, confidence double, origin string, "
@@ -51,7 +52,8 @@ def compare_partition(rows: Iterable[Any], engine_name: str) -> Iterator[tuple[A
         yield a_id, b_id, relation, confidence, origin, credit, coverage, data
 
 
-def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int) -> Any:
+def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
+                  costs: Costs | None = None) -> Any:
     """A DataFrame of compare results for candidate pairs (a < b)."""
     from pyspark.sql import functions as F
 
@@ -60,7 +62,8 @@ def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int) 
               .join(texts.toDF("b", "article_b"), "b")
               .repartition(partitions, "a").sortWithinPartitions("a", "b"))
     spark = pairs.sparkSession
+    costs = costs or Costs(spark.sparkContext)
     rdd = joined.select("a", "b", "article_a", "article_b").rdd.mapPartitions(
-        lambda it: compare_partition(it, engine_name))
+        costs.timed("compare", lambda it: compare_partition(it, engine_name)))
     return spark.createDataFrame(rdd, PAIR_SCHEMA).withColumn(
         "confidence", F.col("confidence").cast("double"))

@@ -26,6 +26,7 @@ from newstrace.io.fields import parse_field_map
 from newstrace.spark import articles as art
 from newstrace.spark.candidates import candidate_pairs
 from newstrace.spark.compare import compare_pairs
+from newstrace.spark.costs import Costs
 from newstrace.spark.read import READ_SCHEMA, list_inputs, read_inputs
 from newstrace.spark.stories import build_groups, story_table
 
@@ -68,6 +69,7 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     cand = settings.candidates
     scoped = settings.knn_scope == "window"
     seconds: dict[str, float] = {}
+    costs = Costs(sc)
     out = out.rstrip("/")
     started = clock = time.perf_counter()
 
@@ -78,7 +80,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
         clock = now
 
     files, missing = list_inputs(spark, paths)
-    read = spark.createDataFrame(read_inputs(spark, files, options, partitions), READ_SCHEMA)
+    read = spark.createDataFrame(read_inputs(spark, files, options, partitions, costs),
+                                 READ_SCHEMA)
     read = read.persist(StorageLevel.MEMORY_AND_DISK)
     read_rejects = read.where(F.col("id").isNull()).select(
         "source", "reason", F.lit("read").alias("stage"))
@@ -87,15 +90,15 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
               .where(F.col("rank") == F.col("first")).drop("first"))
     duplicates = read.where(F.col("id").isNotNull()).count() - firsts.count()
     first = spark.createDataFrame(
-        firsts.repartition(partitions).rdd.mapPartitions(art.first_pass),
+        firsts.repartition(partitions).rdd.mapPartitions(costs.timed("clean", art.first_pass)),
         art.FIRST_PASS_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
     clean_rejects = first.where(F.col("reason").isNotNull()).select(
         "source", "reason", F.lit("clean").alias("stage"))
     repeated = sc.broadcast(art.repeated_sets(first))
     bands = cand.bands
     articles = spark.createDataFrame(
-        first.where(F.col("reason").isNull()).rdd.mapPartitions(
-            lambda rows: art.second_pass(rows, repeated.value, bands)),
+        first.where(F.col("reason").isNull()).rdd.mapPartitions(costs.timed(
+            "reclean_fingerprint", lambda rows: art.second_pass(rows, repeated.value, bands))),
         art.ARTICLE_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
     missing_rows = spark.createDataFrame(
         [(m.source, m.reason, "read") for m in missing], REJECT_SCHEMA)
@@ -105,12 +108,13 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
                           art.FLAT_SCHEMA).write.mode("overwrite").parquet(f"{out}/articles")
     lap("read_clean_fingerprint")
 
-    pairs = candidate_pairs(articles, cand, block_size=settings.block_size, scoped=scoped)
+    pairs = candidate_pairs(articles, cand, block_size=settings.block_size, scoped=scoped,
+                            costs=costs)
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
     n_candidates = pairs.count()
     lap("candidates")
 
-    compared = compare_pairs(pairs, articles, settings.engine, partitions)
+    compared = compare_pairs(pairs, articles, settings.engine, partitions, costs)
     compared.withColumn("confidence", F.round("confidence", 4)).select(
         "a", "b", "relation", "confidence", "origin", "credit", "result") \
         .write.mode("overwrite").parquet(f"{out}/pairs")
@@ -121,7 +125,7 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     related = results.where(F.col("relation") != "unrelated").select(
         "a", "b", "relation", "confidence", "origin", "credit").persist()
     groups = build_groups(articles, related, window_days=cand.window_days,
-                          block_size=settings.block_size, scoped=scoped)
+                          block_size=settings.block_size, scoped=scoped, costs=costs)
     story_table(articles, groups, related).write.mode("overwrite").parquet(f"{out}/stories")
     spark.read.parquet(f"{out}/stories").select(
         F.col("id").alias("story_id"), F.explode("edges").alias("e")).select(
@@ -140,6 +144,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
         "stories": stored.count(),
         "multi_stories": stored.where(F.size("articles") > 1).count(),
         "seconds": seconds | {"total": round(time.perf_counter() - started, 3)},
+        "task_seconds": costs.as_dict(),
+        "units": costs.units,
         "partitions": partitions,
     }
     for frame in (read, first, articles, pairs, related):

@@ -27,6 +27,7 @@ from newstrace.io.fields import resolve_columns
 from newstrace.io.records import record_to_article
 from newstrace.io.text import SidecarCache
 from newstrace.model import Article, Skipped, Source
+from newstrace.spark.costs import Costs
 from newstrace.spark.rows import article_json
 
 #: rank = file number << RANK_BITS | position in the file
@@ -165,21 +166,24 @@ def read_remote_partition(files: Iterable[tuple[str, bytes]], numbers: dict[str,
                 os.unlink(local)
 
 
-def read_inputs(spark: Any, files: list[str], options: ReadOptions, partitions: int) -> Any:
+def read_inputs(spark: Any, files: list[str], options: ReadOptions, partitions: int,
+                costs: Costs | None = None) -> Any:
     """An RDD of read rows over all files (local and remote)."""
+    costs = costs or Costs(spark.sparkContext)
     sc = spark.sparkContext
     local = [(k, f) for k, f in enumerate(files) if not is_remote(f)]
     remote = {f: k for k, f in enumerate(files) if is_remote(f)}
     rdds = []
     if local:
         rdds.append(sc.parallelize(local, max(1, min(len(local), partitions)))
-                    .mapPartitions(lambda it: read_local_partition(it, options)))
+                    .mapPartitions(costs.timed(
+                        "read", lambda it: read_local_partition(it, options))))
     if remote:
         numbers = sc.broadcast(remote)
         rdd = sc.binaryFiles(",".join(remote), minPartitions=max(1, min(len(remote),
                                                                         partitions)))
-        rdds.append(rdd.mapPartitions(
-            lambda it: read_remote_partition(it, numbers.value, options)))
+        rdds.append(rdd.mapPartitions(costs.timed(
+            "read", lambda it: read_remote_partition(it, numbers.value, options))))
     if not rdds:
         return sc.emptyRDD()
     return sc.union(rdds) if len(rdds) > 1 else rdds[0]

@@ -14,10 +14,13 @@ everything), which is what makes tens of millions of articles affordable.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from newstrace.spark.costs import Costs
 
 #: The time bucket of rows whose date is unknown (they meet every bucket).
 UNKNOWN_TB = -(1 << 62)
@@ -78,30 +81,39 @@ def _frame(q: list[str], n: list[str], cos: list[float]) -> pd.DataFrame:
                          "cos": np.asarray(cos, dtype=np.float32)})
 
 
-def _block_task(top: int | None, floor: float, self_join: bool) -> Any:
+def _block_task(top: int | None, floor: float, self_join: bool, acc: Any) -> Any:
     def task(pdf: pd.DataFrame) -> pd.DataFrame:
-        left = pdf[pdf.side == "L"]
-        right = pdf[pdf.side == "R"]
-        diagonal = self_join and right.empty
-        if diagonal:
-            right = left
-        if left.empty or right.empty:
-            return _frame([], [], [])
-        lv = np.vstack(left.vector.to_numpy()).astype(np.float32)
-        rv = np.vstack(right.vector.to_numpy()).astype(np.float32)
-        sims = lv @ rv.T
-        lids, rids = left.id.tolist(), right.id.tolist()
-        q, n, cos = _top_rows(sims, lids, rids, top, floor)
-        if self_join and not diagonal:
-            q2, n2, cos2 = _top_rows(sims.T, rids, lids, top, floor)
-            q, n, cos = q + q2, n + n2, cos + cos2
-        return _frame(q, n, cos)
+        started = time.perf_counter()
+        try:
+            return _block(pdf, top, floor, self_join)
+        finally:
+            acc.add(time.perf_counter() - started)
 
     return task
 
 
+def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool) -> pd.DataFrame:
+    """One block pair: its cosine matrix and each row's best (both ways in a self-join)."""
+    left = pdf[pdf.side == "L"]
+    right = pdf[pdf.side == "R"]
+    diagonal = self_join and right.empty
+    if diagonal:
+        right = left
+    if left.empty or right.empty:
+        return _frame([], [], [])
+    lv = np.vstack(left.vector.to_numpy()).astype(np.float32)
+    rv = np.vstack(right.vector.to_numpy()).astype(np.float32)
+    sims = lv @ rv.T
+    lids, rids = left.id.tolist(), right.id.tolist()
+    q, n, cos = _top_rows(sims, lids, rids, top, floor)
+    if self_join and not diagonal:
+        q2, n2, cos2 = _top_rows(sims.T, rids, lids, top, floor)
+        q, n, cos = q + q2, n + n2, cos + cos2
+    return _frame(q, n, cos)
+
+
 def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: float,
-                    block_size: int) -> Any:
+                    block_size: int, costs: Costs | None = None, name: str = "knn") -> Any:
     """Rows (q, n, cos): for each left row, its best right rows by cosine.
 
     ``left``/``right`` have columns id, vector (normalised float array) and tb
@@ -112,6 +124,7 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
     from pyspark.sql import functions as F
 
     spark = left.sparkSession
+    costs = costs or Costs(spark.sparkContext)
     self_join = right is None
     lcounts = _blocks(left, block_size)
     rcounts = lcounts if self_join else _blocks(right, block_size)
@@ -127,6 +140,7 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
             if not (self_join and x == y):
                 assign.append((y[0], y[1], "R", pair))
             pair += 1
+    costs.units[f"{name}_block_pairs"] = pair
     if not assign:
         return spark.createDataFrame([], OUT_SCHEMA)
     plan = spark.createDataFrame(assign, "tb long, h long, side string, pair long")
@@ -139,7 +153,8 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
                   .unionByName(rrows.join(F.broadcast(plan.where("side = 'R'")),
                                           ["tb", "h"])))
     found = (tagged.select("pair", "side", "id", "vector").groupBy("pair")
-             .applyInPandas(_block_task(top, floor, self_join), OUT_SCHEMA))
+             .applyInPandas(_block_task(top, floor, self_join, costs.accumulator(name)),
+                            OUT_SCHEMA))
     if top is None:
         return found
     best = Window.partitionBy("q").orderBy(F.col("cos").desc(), F.col("n"))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from newstrace.corpus.stories import STORY_JOIN_COSINE, _average_linkage
 from newstrace.spark.components import connected_components
+from newstrace.spark.costs import Costs
 from newstrace.spark.similarity import similarity_join, time_bucket
 
 GROUP_SCHEMA = "id string, grp string"
@@ -45,7 +46,7 @@ def _centroid(pdf: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_groups(articles: Any, related: Any, *, window_days: float, block_size: int,
-                 scoped: bool) -> Any:
+                 scoped: bool, costs: Costs | None = None) -> Any:
     """(id, grp) for every article: its story's key (the earliest-ranked first member)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -78,7 +79,8 @@ def build_groups(articles: Any, related: Any, *, window_days: float, block_size:
     left = singles.select("id", "vector", time_bucket(F.col("ts"), window_days,
                                                        scoped).alias("tb"))
     near = similarity_join(left, right, top=None, floor=STORY_JOIN_COSINE,
-                           block_size=block_size).dropDuplicates(["q", "n"])
+                           block_size=block_size, costs=costs, name="centroids"
+                           ).dropDuplicates(["q", "n"])
     window = window_days * 86400.0
     joined = (near.join(singles.select(F.col("id").alias("q"), "ts"), "q")
               .join(spans.withColumnRenamed("grp", "n"), "n")
