@@ -17,6 +17,7 @@ from typing import Any
 
 from newstrace.model import Article, Change, Span
 from newstrace.nlp.attribution import ROLE_NOUNS, Parsed, Statement
+from newstrace.reuse.tokens import quotes_in
 
 CHANGE_KINDS = ("attribution_dropped", "attribution_added", "speaker_changed", "source_dropped",
                 "quote_altered", "quote_to_paraphrase", "number_changed", "hedge_changed",
@@ -120,19 +121,6 @@ def hedges_in(text: str) -> dict[str, list[re.Match[str]]]:
             found.setdefault(name, []).append(m)
             taken.append((m.start(), m.end()))
     return found
-
-
-_QUOTE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"|«([^»]{3,})»|‘([^’]{8,}?)’(?!\w)|"
-                    r"(?<!\w)'([^']{8,}?)'(?!\w)")
-
-
-def quotes_in(text: str) -> list[tuple[int, int, str]]:
-    out = []
-    for m in _QUOTE.finditer(text):
-        inner = next(g for g in m.groups() if g is not None)
-        if len(inner.split()) >= 2:
-            out.append((m.start(), m.end(), inner))
-    return out
 
 
 def _words(text: str) -> set[str]:

@@ -23,7 +23,7 @@ from newstrace.reuse.align import Alignment, align
 from newstrace.reuse.credit import CreditResult, find_credit
 from newstrace.reuse.evidence import LogisticModel, SentenceSet
 from newstrace.reuse.links import LinkModel
-from newstrace.reuse.tokens import Tokens, entities, numbers
+from newstrace.reuse.tokens import Tokens, entities, numbers, quotes_in
 from newstrace.reuse.verbatim import Passage, Run, verbatim_passages
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
@@ -40,7 +40,7 @@ VERDICT_FEATURES = (
 # means "no evidence" and not "an independent corpus".
 DIRECTION_FEATURES = (
     "d_coverage", "d_origin_coverage", "d_soft", "log_length_ratio", "d_credit", "d_embeds",
-    "d_added", "d_fused",
+    "d_added", "d_fused", "d_numbers_kept", "d_names_kept", "d_quotes",
 )
 
 
@@ -86,6 +86,24 @@ def _fused_share(al: Alignment) -> float:
     sentences, while splitting one origin sentence in two is rarer.
     """
     return sum(len(lk.origin) > 1 for lk in al.links) / max(len(al.links), 1)
+
+
+def _kept(items: set[str], other: set[str]) -> float:
+    """Share of one text's items the other also has (0.5 when it has none)."""
+    return len(items & other) / len(items) if items else 0.5
+
+
+def _specifics_kept(a: str, b: str, nums: tuple[set[str], set[str]],
+                    names: tuple[set[str], set[str]]) -> tuple[float, float, float]:
+    """How much more of the other's specifics each side keeps, and who quotes more.
+
+    A rewrite takes its numbers and names from the origin and drops some: most
+    of its specifics are in the origin, not the other way round. Direct quotes
+    tend to become reported speech, so the origin usually quotes more.
+    """
+    return (_kept(nums[1], nums[0]) - _kept(nums[0], nums[1]),
+            _kept(names[1], names[0]) - _kept(names[0], names[1]),
+            math.log1p(len(quotes_in(a))) - math.log1p(len(quotes_in(b))))
 
 
 def _soft(scores: np.ndarray, lengths: np.ndarray) -> float:
@@ -240,11 +258,12 @@ def gather(
     len_a, len_b = max(len(ta), 1), max(len(tb), 1)
     mutual = (_mutual(m_ba, sb.lengths, threshold), _mutual(m_ab, sa.lengths, threshold))
     hours = _hours_apart(a, b)
+    names, nums = (entities(a.text), entities(b.text)), (numbers(a.text), numbers(b.text))
     verdict_x = np.array([
         max(cov), min(cov), max(verb), min(verb), max(cov) - verb[hi],
         max(m_ba.origin_coverage, m_ab.origin_coverage), main.mean_score,
         max(soft_a, soft_b), min(soft_a, soft_b), doc_cos,
-        _jaccard(entities(a.text), entities(b.text)), _jaccard(numbers(a.text), numbers(b.text)),
+        _jaccard(*names), _jaccard(*nums),
         _order(main), min(len_a, len_b) / max(len_a, len_b), max(mutual), min(mutual),
         *_days_apart(hours),
         max(m_ba.identical_share, m_ab.identical_share),
@@ -265,6 +284,7 @@ def gather(
         float(bool(b.embeds)) - float(bool(a.embeds)),
         added_b - added_a,
         _fused_share(m_ba) - _fused_share(m_ab),
+        *_specifics_kept(a.text, b.text, nums, names),
     ], dtype=np.float32)
     return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
                         hours, similarity=doc_cos, tokens_a=ta, tokens_b=tb)

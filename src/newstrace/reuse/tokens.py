@@ -87,3 +87,17 @@ def entities(text: str) -> set[str]:
             continue
         out.add(" ".join(words))
     return out
+
+
+_QUOTE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"|«([^»]{3,})»|‘([^’]{8,}?)’(?!\w)|"
+                    r"(?<!\w)'([^']{8,}?)'(?!\w)")
+
+
+def quotes_in(text: str) -> list[tuple[int, int, str]]:
+    """Direct quotes of two words or more: (start, end, the words inside)."""
+    out = []
+    for m in _QUOTE.finditer(text):
+        inner = next(g for g in m.groups() if g is not None)
+        if len(inner.split()) >= 2:
+            out.append((m.start(), m.end(), inner))
+    return out
