@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from newstrace.clean import Cleaned, clean_text
 from newstrace.model import Article
+from newstrace.nlp.langid import article_language, mixed_paragraphs, paragraphs
 from newstrace.nlp.sentences import split_sentences
 
 
@@ -14,16 +15,27 @@ def prepare(article: Article, repeated: Container[int] = frozenset()) -> tuple[A
     """Clean and segment; fill metadata the input lacked from credit lines.
 
     Returns the new article and the cleaning record (whose line keys the store
-    counts to learn each outlet's repeated boilerplate).
+    counts to learn each outlet's repeated boilerplate). The language is
+    identified from the cleaned text unless the input gave one: sentence
+    splitting, the choice of embedder and attribution analysis all depend on it.
     """
     cleaned = clean_text(article.raw, title=article.title, repeated=repeated)
+    parts = paragraphs(cleaned.text)
+    language = article.language or article_language(cleaned.text, parts)
+    # recomputed on every (re)clean, so a stale list never survives
+    extra = {k: v for k, v in article.extra.items() if k != "paragraph_languages"}
+    mixed = mixed_paragraphs(parts, language)
+    if mixed:
+        extra["paragraph_languages"] = mixed
     out = replace(
         article,
+        language=language,
+        extra=extra,
         text=cleaned.text,
         removals=cleaned.removals,
         embeds=cleaned.embeds,
         credits=cleaned.credits,
-        sentences=split_sentences(cleaned.text, article.language, cleaned.embeds),
+        sentences=split_sentences(cleaned.text, language, cleaned.embeds),
     )
     # A scraper's source note is metadata about this very page: use it where the
     # input said nothing. Wire datelines and sign-offs name the origin, not the

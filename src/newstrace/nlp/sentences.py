@@ -3,7 +3,8 @@
 The cleaned text holds one paragraph per line, so a headline or sub-heading
 without a final stop is its own line and never swallows the next sentence.
 Within a line, sentencex (a fast rule-based segmenter with abbreviation and
-quotation handling for many languages) finds the boundaries.
+quotation handling for many languages) finds the boundaries, called with the
+article's language, and ``rejoin`` undoes the breaks its abbreviation lists miss.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from sentencex import get_sentence_boundaries
 
 from newstrace.model import Embed, Sentence, SentenceKind
+from newstrace.nlp.rejoin import rejoin
 
 _TERMINAL = re.compile(r"[.!?…:;\"”’'»)\]]\s*$")
 _MAX_HEADING_WORDS = 14
@@ -47,8 +49,8 @@ def split_sentences(
         if kind == "heading":
             bounds = [(0, len(line))]
         else:
-            bounds = [(b["start_index"], b["end_index"])
-                      for b in get_sentence_boundaries(lang, line)]
+            bounds = rejoin(line, [(b["start_index"], b["end_index"])
+                                   for b in get_sentence_boundaries(lang, line)], lang)
         for b_start, b_end in bounds:
             piece = line[b_start:b_end]
             stripped = piece.strip()

@@ -1,0 +1,87 @@
+"""Language identification at ingest: detected when the input says nothing, kept when it does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newstrace.api import article_from_text, load_article
+from newstrace.corpus.ingest import ingest
+from newstrace.corpus.store import Store
+from newstrace.nlp.langid import detect
+
+#: One wire-style sentence per language the issue names.
+LEADS = {
+    "en": "The central bank cut its benchmark rate by half a point on Thursday, saying "
+          "inflation had cooled faster than expected over the winter.",
+    "fr": "La banque centrale a abaissé jeudi son taux directeur d'un demi-point, estimant "
+          "que l'inflation avait ralenti plus vite que prévu pendant l'hiver.",
+    "de": "Die Zentralbank hat am Donnerstag ihren Leitzins um einen halben Prozentpunkt "
+          "gesenkt, weil sich die Inflation im Winter schneller abgeschwächt habe als erwartet.",
+    "es": "El banco central recortó el jueves su tipo de interés de referencia en medio punto "
+          "al considerar que la inflación se moderó más rápido de lo previsto en invierno.",
+    "it": "La banca centrale ha tagliato giovedì il tasso di riferimento di mezzo punto, "
+          "spiegando che l'inflazione è scesa più rapidamente del previsto durante l'inverno.",
+    "pt": "O banco central cortou na quinta-feira a sua taxa de juro de referência em meio "
+          "ponto, afirmando que a inflação abrandou mais depressa do que o esperado no inverno.",
+    "nl": "De centrale bank heeft donderdag de beleidsrente met een half procentpunt verlaagd, "
+          "omdat de inflatie deze winter sneller is afgekoeld dan verwacht.",
+    "pl": "Bank centralny obniżył w czwartek stopę referencyjną o pół punktu procentowego, "
+          "argumentując, że inflacja spadła zimą szybciej, niż oczekiwano.",
+    "ru": "Центральный банк в четверг снизил ключевую ставку на половину процентного пункта, "
+          "заявив, что инфляция зимой замедлилась быстрее, чем ожидалось.",
+    "tr": "Merkez bankası perşembe günü politika faizini yarım puan indirerek enflasyonun kış "
+          "aylarında beklenenden hızlı gerilediğini açıkladı.",
+    "ar": "خفض البنك المركزي يوم الخميس سعر الفائدة الرئيسي بمقدار نصف نقطة مئوية، مشيرا إلى "
+          "أن التضخم تراجع خلال الشتاء بوتيرة أسرع من المتوقع.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(LEADS))
+def test_each_language_is_identified(language: str) -> None:
+    guess = detect(LEADS[language])
+    assert guess is not None and guess.language == language
+    assert article_from_text(LEADS[language]).language == language
+
+
+def test_too_little_text_stays_unknown() -> None:
+    assert detect("Ça va.") is None
+    assert article_from_text("Breaking: more soon.").language is None
+
+
+def test_the_input_language_wins() -> None:
+    """A reader's or sidecar's language is the publisher's word: never overridden."""
+    assert article_from_text(LEADS["fr"], language="de").language == "de"
+
+
+def test_mixed_text_flags_the_foreign_paragraphs() -> None:
+    text = "\n".join([LEADS["en"], LEADS["de"],
+                      "Officials said the decision would be reviewed at the next meeting in "
+                      "April, when new figures on wages and prices are due."])
+    article = article_from_text(text)
+    assert article.language == "en"
+    (flagged,) = article.extra["paragraph_languages"]
+    assert flagged["language"] == "de"
+    assert article.text[flagged["start"]:flagged["end"]] == LEADS["de"]
+
+
+def test_a_half_translated_page_takes_the_larger_language() -> None:
+    text = "\n".join([LEADS["es"], LEADS["es"].replace("jueves", "viernes"), LEADS["en"]])
+    assert article_from_text(text).language == "es"
+
+
+def test_ingest_stores_the_detected_language(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fr.txt").write_text(LEADS["fr"] + "\n", encoding="utf-8")
+    (folder / "given.txt").write_text(LEADS["ru"] + "\n", encoding="utf-8")
+    (folder / "meta.jsonl").write_text(
+        json.dumps({"file": "given.txt", "outlet": "Vestnik", "language": "uk"}) + "\n",
+        encoding="utf-8")
+    assert load_article(folder / "given.txt").language == "uk"
+    with Store(tmp_path / "corpus.db") as store:
+        ingest([folder], store)
+        languages = {Path(a.source.path).name: a.language for a in store.iter_articles()}
+    assert languages == {"fr.txt": "fr", "given.txt": "uk"}
