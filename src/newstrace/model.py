@@ -238,6 +238,8 @@ class PairResult:
     similarity: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: a copy or rewrite across languages (a translation)
+    translated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         def side(article: Article) -> dict[str, Any]:
@@ -249,6 +251,7 @@ class PairResult:
             "a": side(self.a),
             "b": side(self.b),
             "relation": self.relation,
+            "translated": self.translated,
             "confidence": round(self.confidence, 4),
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
             "origin": self.origin,
@@ -298,4 +301,5 @@ def pair_result_from_dict(d: dict[str, Any], a: Article, b: Article) -> PairResu
         similarity=float(d.get("similarity", 0.0)),
         features=dict(d.get("features", {})),
         notes=list(d.get("notes", [])),
+        translated=bool(d.get("translated", False)),
     )

@@ -21,7 +21,8 @@ _SIGNOFF = re.compile(
 )
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'’.\- ]{1,40}(?:,\s*[A-Z][A-Za-z.\- ]{1,30})?)"
-    r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?"
+    # "March 12", or day first as most languages write it: "12 mars", "12. März"
+    r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?))?"
     r"\s*\((?P<agency>[A-Z][\w&.'’ -]{1,40})\)\s*[—–-]{1,2}\s+(?=\S)"
 )
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)

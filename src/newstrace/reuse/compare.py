@@ -20,7 +20,8 @@ from newstrace.reuse.features import (
     PairEvidence,
     gather,
 )
-from newstrace.reuse.params import Params, load_params
+from newstrace.reuse.languages import engine_for
+from newstrace.reuse.params import Params
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span
 
@@ -145,11 +146,30 @@ def attach_changes(ev: PairEvidence, result: PairResult) -> PairResult:
     return result
 
 
+def mark_translated(result: PairResult, fitted_across: bool) -> None:
+    """A cross-language verdict says so: ``translated`` on copies and rewrites, and a note."""
+    result.translated = result.relation in ("copy", "derived")
+    la, lb = result.a.language, result.b.language
+    note = f"across languages ({la}, {lb}): compared with multilingual USE embeddings"
+    if not fitted_across:
+        note += ("; the verdict reads parameters fitted on English pairs, whose word-overlap "
+                 "evidence is near zero across languages")
+    result.notes.append(note)
+
+
 def compare_articles(a: Article, b: Article, embedder: Embedder,
                      params: Params | None = None, *, attribution: bool = True,
-                     memo: ArticleMemo | None = None) -> PairResult:
-    params = params or load_params()
-    ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
+                     memo: ArticleMemo | None = None,
+                     multilingual: Embedder | None = None) -> PairResult:
+    """``embedder`` and ``params`` serve English pairs; a pair with another language
+    is compared with ``multilingual`` (USE by default), see ``reuse.languages``."""
+    engine = engine_for(a, b, embedder, params, multilingual)
+    params = engine.params
+    if engine.multilingual:
+        memo = None  # a memo holds one embedder's vectors
+    ev = gather(a, b, engine.embedder.encode, params.sentence, params.sentence_threshold,
                 params.context_bonus, memo, link_model=params.link)
     result = decide(ev, params)
+    if engine.translated:
+        mark_translated(result, engine.fitted_across)
     return attach_changes(ev, result) if attribution else result
