@@ -123,3 +123,16 @@ def test_the_engine_follows_the_languages() -> None:
         engine = engine_for(a, b, minilm, None)
         assert (engine.multilingual, engine.translated) == (multilingual, translated)
         assert (engine.embedder is minilm) != multilingual
+
+
+def test_eval_reports_accuracy_per_language_pair() -> None:
+    from newstrace.evaluation.languages_eval import cross_dev_suite
+    from newstrace.evaluation.run import EvalReport
+    from newstrace.nlp.embed import default_embedder
+
+    report = EvalReport()
+    cross_dev_suite(report, default_embedder())
+    names = {m.name: m for m in report.metrics}
+    assert names["relation accuracy, all pairs"].n >= 6
+    assert "relation accuracy, en-fr" in names and "relation accuracy, en-de" in names
+    assert names["translations marked translated"].value == 1.0

@@ -208,9 +208,12 @@ def bbc_news(root: Path | None = None) -> list[tuple[str, str]]:
     return [(f"{p.parent.name}/{p.name}", _read_text(p)) for p in sorted(folder.rglob("*.txt"))]
 
 
-def news_pairs(root: Path | None = None) -> list[LabelledPair]:
-    """newstrace's own fictional news dev set: ``eval/news_pairs/<family>/``."""
-    base = (root or project_eval_dir()) / "news_pairs"
+def news_pairs(root: Path | None = None, folder: str = "news_pairs") -> list[LabelledPair]:
+    """newstrace's own fictional news dev set: ``eval/news_pairs/<family>/``.
+
+    ``folder="cross_pairs"`` reads the cross-language set, laid out the same way.
+    """
+    base = (root or project_eval_dir()) / folder
     if not base.is_dir():
         return []
     out = []
