@@ -7,6 +7,12 @@ connected component: running the same ``_average_linkage`` per component, with
 the articles in the local run's order (which breaks its ties the same way),
 gives the same groups. The centroid step is a blocked cosine join of lone
 articles against group centroids, then the same window test and best match.
+
+Two orderings of the local loop are not reproduced, both needing exact float
+ties or a chain of lone articles: among centroids at exactly the same cosine
+the local run takes the last one, this the largest key; and locally a lone
+article that joined a story counts, for the window test of the lone articles
+after it, as a member of that story (here only the grouped members count).
 """
 
 from __future__ import annotations
