@@ -744,7 +744,8 @@ def serve(
 
 spark_app = typer.Typer(help="Corpus mode on Apache Spark (needs the `spark` extra and "
                         "Java 17): the same pipeline over Parquet tables.",
-                        no_args_is_help=True)
+                        epilog="Example: newstrace spark run crawl/ feed.jsonl -o out/ "
+                        "--master 'local[2]'", no_args_is_help=True)
 app.add_typer(spark_app, name="spark")
 
 
