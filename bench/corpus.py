@@ -99,7 +99,8 @@ def true_pairs(family_of: dict[str, int]) -> set[frozenset[str]]:
     return {frozenset(p) for members in by_family.values() for p in combinations(members, 2)}
 
 
-def bcubed(clusters: dict[str, str], truth: dict[str, int]) -> float:
+def bcubed(clusters: dict[str, str], truth: dict[str, int]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of the stories against the families."""
     by_cluster: dict[str, set[str]] = {}
     by_truth: dict[int, set[str]] = {}
     for item, c in clusters.items():
@@ -112,7 +113,7 @@ def bcubed(clusters: dict[str, str], truth: dict[str, int]) -> float:
         recall += len(mine & real) / len(real)
     precision /= len(clusters)
     recall /= len(clusters)
-    return 2 * precision * recall / (precision + recall)
+    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def datasketch_baseline(folder: Path, family_of: dict[str, int]) -> tuple[float, float]:
@@ -196,6 +197,8 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
             found = {frozenset((name_of[a], name_of[b])) for a, b in cands}
             stories = {name_of[a]: s for a, s in store.conn.execute(
                 "SELECT article_id, story_id FROM stories")}
+            store_pairs = [(name_of[a], name_of[b], r) for a, b, r in store.conn.execute(
+                "SELECT a, b, relation FROM pairs")]
             latencies = sorted(add_latency(store, held, engine))
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -208,7 +211,14 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
               f"with {len(cands)} candidate pairs ({len(cands) / size:.1f} per article; "
               f"all pairs would be {size * (size - 1) // 2:,})")
         if stories:
-            print(f"  story B-cubed F1: {bcubed(stories, family_of):.3f}")
+            precision, recall, f1 = bcubed(stories, family_of)
+            print(f"  story B-cubed F1: {f1:.3f} (precision {precision:.3f}, recall {recall:.3f})")
+            across: dict[str, int] = {}
+            for a, b, relation in store_pairs:
+                if family_of.get(a) != family_of.get(b):
+                    across[relation] = across.get(relation, 0) + 1
+            print(f"  compared pairs across families, by verdict: {dict(sorted(across.items()))} "
+                  "(BBC texts on one topic, e.g. several Google stories, read as same_story)")
         print(f"  add against the index ({engine}, in-process, {len(latencies)} articles): "
               f"p50 {1000 * latencies[len(latencies) // 2]:.0f} ms, "
               f"p95 {1000 * latencies[int(len(latencies) * 0.95)]:.0f} ms")
