@@ -134,5 +134,26 @@ def test_eval_reports_accuracy_per_language_pair() -> None:
     cross_dev_suite(report, default_embedder())
     names = {m.name: m for m in report.metrics}
     assert names["relation accuracy, all pairs"].n >= 6
-    assert "relation accuracy, en-fr" in names and "relation accuracy, en-de" in names
+    # language pairs in either order, one line each
+    assert "relation accuracy, en-fr" in names and "relation accuracy, de-en" in names
+    assert "relation accuracy, en-de" not in names
     assert names["translations marked translated"].value == 1.0
+    # the shipped cross-language parameters were fitted on this set: it says so
+    assert names["relation accuracy, all pairs"].note.startswith("in-sample")
+    assert "grouped CV" in names["relation accuracy, all pairs"].note
+
+
+def test_cross_language_pairs_read_their_own_parameters(french_copy: PairResult) -> None:
+    """params-use.json ships; its sentence model reads no word overlap."""
+    from newstrace.reuse.evidence import FEATURES
+    from newstrace.reuse.languages import cross_params
+
+    params, fitted = cross_params()
+    assert fitted
+    weights = dict(zip(FEATURES, params.sentence.coef.tolist(), strict=True))
+    assert weights["cos"] > 0
+    assert all(weights[f] == 0 for f in ("words_left", "words_right", "bigrams_left",
+                                         "bigrams_right", "content_left", "content_right"))
+    assert not any("fitted on English pairs" in n for n in french_copy.notes)
+    # a full translation (in the data the parameters were fitted on) reads as a copy
+    assert french_copy.relation == "copy"
