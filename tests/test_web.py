@@ -328,6 +328,38 @@ def test_upload_reports_each_file_and_escapes_article_text(client: TestClient) -
     assert client.get(f"/api/articles/{hostile_id}").json()["title"].startswith("Mayor backs <img")
 
 
+def test_an_upload_is_compared_with_the_corpus_and_joins_its_story(
+        tmp_path: Path, sample_dir: Path) -> None:
+    """Uploaded articles are compared with what is stored, as `run` would: a copy of a
+    stored press release shows up as a copy of it, and the stories include it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = ["06_vessa_mobility_electric_ferry_press_release.txt",
+             "10_lantern_old_town_parking_fees.txt"]
+    for name in names:
+        (corpus / name).write_text((sample_dir / name).read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    db = tmp_path / "small.db"
+    with Store(db) as store:
+        run_pipeline([corpus], store, engine_name="static")
+    release = (sample_dir / names[0]).read_text(encoding="utf-8")
+    copied = release + "\n\nREAD MORE: Ferry fares to rise\n"
+    app = create_app(db)
+    try:
+        client = TestClient(app)
+        assert client.get("/api/stories").json()["total"] == 0  # two unrelated articles
+        response = client.post("/ingest", files=[
+            ("files", ("copied.txt", copied.encode(), "text/plain"))])
+        assert response.status_code == 200, response.text
+        page = response.text
+        assert "static engine" in page and "badge rel-copy" in page
+        assert "Vessa Mobility launches" in page.split('class="relation"')[1]
+        stories = client.get("/api/stories").json()
+        assert stories["total"] == 1 and len(stories["items"][0]["articles"]) == 2
+    finally:
+        app.state.corpus.close()
+
+
 # -- in a real browser --------------------------------------------------------------------
 
 

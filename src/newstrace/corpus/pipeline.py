@@ -24,7 +24,7 @@ from newstrace.corpus.candidates import (
     fingerprint,
     index_path,
 )
-from newstrace.corpus.engine import DEFAULT_ENGINE, engine
+from newstrace.corpus.engine import DEFAULT_ENGINE, ENGINES, engine
 from newstrace.corpus.ingest import IngestReport, ingest
 from newstrace.corpus.store import Store, now_iso
 from newstrace.corpus.stories import Story, build_stories
@@ -251,7 +251,11 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     report.seconds["candidates"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    if todo:
+        run_id = store.start_run("compare", {"engine": engine_name, "pairs": len(todo)})
     compare_pairs(store, todo, report, progress, engine_name, workers)
+    if todo:
+        store.finish_run(run_id, {"compared": report.compared})
     report.seconds["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -261,6 +265,20 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
         conn.execute("DELETE FROM pending_candidates")
     report.seconds["stories"] = time.perf_counter() - started
     return stories
+
+
+def compared_with(store: Store) -> str | None:
+    """The engine the store's latest pairs were compared with (None: never compared).
+
+    Whoever adds articles later (``serve``'s uploads) compares them the same way,
+    so that one store's verdicts come from one set of fitted parameters.
+    """
+    row = store.conn.execute("SELECT settings FROM runs WHERE command = 'compare' "
+                             "ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    name = json.loads(row[0]).get("engine")
+    return name if name in ENGINES else None
 
 
 def _pending_articles(store: Store, new_ids: list[str]) -> list[str]:

@@ -532,17 +532,23 @@ def create_app(db_path: str | Path, token: str | None = None,
                 with target.open("wb") as sink:
                     shutil.copyfileobj(upload.file, sink)
                 saved.append((upload.filename or target.name, target))
-            results = await run_in_threadpool(_ingest_files, saved, workdir)
+            results, compared = await run_in_threadpool(_ingest_files, saved, workdir)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         return page(request, "ingest.html.j2", title="Add articles", results=results,
-                    problem=None, max_mb=max_upload_mb)
+                    compared=compared, problem=None, max_mb=max_upload_mb)
 
-    def _ingest_files(saved: list[tuple[str, Path]], workdir: Path) -> list[dict[str, Any]]:
+    def _ingest_files(saved: list[tuple[str, Path]], workdir: Path) -> tuple[
+            list[dict[str, Any]], dict[str, Any]]:
+        """Store the files, then compare what is new with the corpus and refresh stories,
+        as ``newstrace run`` would: an upload shows at once whom it copied or rewrote."""
+        from newstrace.corpus.candidates import CandidateSettings
+        from newstrace.corpus.engine import DEFAULT_ENGINE
         from newstrace.corpus.ingest import ingest
+        from newstrace.corpus.pipeline import RunReport, compared_with, update
         from newstrace.io.text import SIDECAR_NAMES
 
-        results = []
+        results: list[dict[str, Any]] = []
         with corpus.writer() as store:
             for original, path in saved:
                 if path.name in SIDECAR_NAMES:
@@ -559,7 +565,36 @@ def create_app(db_path: str | Path, token: str | None = None,
                 results.append({"name": original, "sidecar": False, "report": report,
                                 "problems": problems,
                                 "articles": [found[i] for i in ids if i in found]})
-        return results
+            engine_name = compared_with(store) or DEFAULT_ENGINE
+            run_report = RunReport()
+            update(store, CandidateSettings(), run_report, engine_name=engine_name)
+            new_ids = [a.id for r in results for a in r["articles"]]
+            relations = _relations(store, new_ids)
+        for r in results:
+            r["relations"] = {a.id: relations.get(a.id, []) for a in r["articles"]}
+        return results, {"engine": engine_name, "compared": run_report.compared,
+                         "stories": run_report.stories}
+
+    def _relations(store: Any, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Each article's copy, derived and same-story relations, strongest first."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(ids), 400):
+            chunk = ids[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            rows = store.conn.execute(
+                f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "
+                f"(a IN ({marks}) OR b IN ({marks})) AND relation != 'unrelated' "
+                f"ORDER BY confidence DESC", chunk + chunk).fetchall()
+            others = store.get_many([x for a, b, *_ in rows for x in (a, b)],
+                                    with_sentences=False)
+            wanted = set(chunk)
+            for a, b, relation, confidence, origin, credit in rows:
+                for mine, other in ((a, b), (b, a)):
+                    if mine in wanted and other in others:
+                        out.setdefault(mine, []).append({
+                            "pair": (a, b), "relation": relation, "confidence": confidence,
+                            "other": others[other], "origin": origin, "credit": credit})
+        return out
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
