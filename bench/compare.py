@@ -9,6 +9,11 @@
 2. Cold CLI time for ``newstrace compare A B --format json``, model load included.
 Articles are BBC News texts from ../shared/data (two joined when one is short),
 compared as copies, trimmed copies and unrelated pairs.
+3. Across languages (issue 8): the 64 pairs of ``eval/cross_pairs`` (350-word wire
+   stories and their translations, rewrites, other reports; multilingual USE and
+   ``params-use.json``) next to the English dev set's pairs (``eval/news_pairs``, the
+   same stories in English; MiniLM), both with cached embeddings, plus the time to
+   embed each set's sentences once.
 """
 
 from __future__ import annotations
@@ -27,10 +32,11 @@ from pathlib import Path
 from _common import start  # bench/_common.py, beside this script
 
 from newstrace.api import article_from_text
-from newstrace.evaluation.datasets import bbc_news
+from newstrace.evaluation.datasets import bbc_news, news_pairs
+from newstrace.evaluation.pairs import to_article
 from newstrace.model import Article
 from newstrace.nlp.attribution import parser as load_parser
-from newstrace.nlp.embed import default_embedder
+from newstrace.nlp.embed import Embedder, default_embedder
 from newstrace.reuse.compare import compare_articles
 from newstrace.reuse.features import units
 from newstrace.reuse.params import load_params
@@ -78,6 +84,38 @@ def difflib_baseline(a: Article, b: Article) -> float:
                    default=0.0)
         matched += best >= 0.6
     return matched / max(len(b.sentences), 1)
+
+
+def dev_set_speed(folder: str, embedder: Embedder,
+                  attribution: bool = True) -> tuple[int, float, float]:
+    """(pairs, seconds to embed every sentence once, pairs/s with cached embeddings)."""
+    pairs = [(to_article(p.a), to_article(p.b)) for p in news_pairs(folder=folder)]
+    started = time.perf_counter()
+    relations = [compare_articles(a, b, embedder, attribution=attribution).relation
+                 for a, b in pairs]
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(3):
+        again = [compare_articles(a, b, embedder, attribution=attribution).relation
+                 for a, b in pairs]
+    cached = 3 * len(pairs) / (time.perf_counter() - started)
+    assert again == relations
+    return len(pairs), first - len(pairs) / cached, cached
+
+
+def cross_language_speed() -> None:
+    from newstrace.nlp.use_embed import multilingual_embedder
+
+    english = default_embedder()
+    n_en, embed_en, en = dev_set_speed("news_pairs", english)
+    _, _, en_plain = dev_set_speed("news_pairs", english, attribution=False)
+    use = multilingual_embedder()
+    n_x, embed_x, across = dev_set_speed("cross_pairs", english)
+    print(f"English dev set (MiniLM), cached embeddings: {en:.1f} pairs/s ({n_en} pairs; "
+          f"embedding once {embed_en:.1f} s); without attribution analysis "
+          f"(which cross-language pairs skip): {en_plain:.1f} pairs/s")
+    print(f"cross-language dev set (USE), cached embeddings: {across:.1f} pairs/s ({n_x} pairs; "
+          f"embedding once {embed_x:.1f} s, {use.misses} texts)")
 
 
 def cold_cli(a: Path, b: Path, runs: int = 3) -> float:
@@ -130,6 +168,7 @@ def main() -> int:
         b_path.write_text(pairs[1][1].raw, encoding="utf-8")
         print(f"cold CLI compare (model load included), median of 3: "
               f"{cold_cli(a_path, b_path):.2f} s")
+    cross_language_speed()
     return 0
 
 
