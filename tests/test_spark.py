@@ -2,7 +2,7 @@
 
 Real Spark in ``local[2]`` (no mocks); skipped when pyspark or Java is missing.
 The synthetic corpus is bench/corpus.py's, from ../shared/data/bbc_news (skipped
-when absent), at NEWSTRACE_SPARK_TEST_SIZE articles (default 600: the issue's
+when absent), at NEWSTRACE_SPARK_TEST_SIZE articles (default 300, to keep CI short: the issue's
 5k runs in bench/spark.py, where a local and a Spark run of that size take
 several minutes each on two cores).
 """
@@ -39,7 +39,7 @@ if not (os.environ.get("JAVA_HOME") or shutil.which("java")
 runner = CliRunner()
 # pyspark 4.3 warns that it is not yet certified with pandas 3; the paths used here work
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
-SIZE = int(os.environ.get("NEWSTRACE_SPARK_TEST_SIZE", "600"))
+SIZE = int(os.environ.get("NEWSTRACE_SPARK_TEST_SIZE", "300"))
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
