@@ -359,15 +359,20 @@ def compare(
         raise UsageError("give two articles: newstrace compare A B  (or --pairs pairs.tsv)")
     if fmt not in ("text", "json"):
         raise UsageError("--format must be text or json")
+    from newstrace.nlp import langid
     from newstrace.nlp.attribution import warm_up
     from newstrace.reuse.compare import compare_articles
 
+    # the three models load side by side: the parser and the language model in
+    # threads, the embedder here, before the articles need any of them
+    langid.warm_up()
     if attribution:
-        warm_up()  # load the parser while the articles are read and embedded
+        warm_up()
+    embedder = _embedder_for(db)
     stdin_used: list[bool] = []
     left = _resolve_article(a, db, meta_a, stdin_used)
     right = _resolve_article(b, db, meta_b, stdin_used)
-    result = compare_articles(left, right, _embedder_for(db), attribution=attribution)
+    result = compare_articles(left, right, embedder, attribution=attribution)
     if html is not None:
         from newstrace.report.html import render_pair_report
 

@@ -47,6 +47,12 @@ def _identifier() -> Any:
         return _IDENTIFIER
 
 
+def warm_up() -> None:
+    """Start loading the model in the background: most of its half second is LZMA
+    decompression, which leaves the interpreter free for the embedder's load."""
+    threading.Thread(target=_identifier, name="newstrace-langid", daemon=True).start()
+
+
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
