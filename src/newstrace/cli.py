@@ -520,6 +520,7 @@ def add(
 ) -> None:
     """Match a new article against the corpus: who did it copy, and who copied it?"""
     from newstrace.corpus.candidates import CandidateSettings
+    from newstrace.corpus.outputs import relations_of
     from newstrace.corpus.pipeline import RunReport, open_index, update
 
     with _open_store(db, must_exist=True) as store:
@@ -531,21 +532,15 @@ def add(
         run_report = RunReport()
         update(store, CandidateSettings(), run_report, engine_name=engine,
                index=open_index(store), rebuild_stories=False)
-        marks = ",".join("?" * len(new_ids))
-        rows = store.conn.execute(
-            f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "
-            f"(a IN ({marks}) OR b IN ({marks})) AND relation != 'unrelated' "
-            f"ORDER BY confidence DESC", new_ids + new_ids).fetchall()
-        others = store.get_many([x for a, b, *_ in rows for x in (a, b)],
-                                with_sentences=False)
-    found = []
-    for a, b, relation, confidence, origin, credit in rows:
-        mine = a if a in new_ids else b
-        other = others[b if mine == a else a]
-        role = "origin" if origin == mine else "derived" if origin else ""
-        found.append({"article": mine, "other": other.id, "other_outlet": other.outlet or
-                      other.domain, "other_title": other.title, "relation": relation,
-                      "this_is": role, "confidence": round(confidence, 4), "credit": credit})
+        relations = relations_of(store, new_ids)
+    found: list[dict[str, Any]] = []
+    for rel in relations:
+        role = "origin" if rel.origin == rel.article else "derived" if rel.origin else ""
+        found.append({"article": rel.article, "other": rel.other.id,
+                      "other_outlet": rel.other.outlet or rel.other.domain,
+                      "other_title": rel.other.title, "relation": rel.relation,
+                      "this_is": role, "confidence": round(rel.confidence, 4),
+                      "credit": rel.credit})
     if as_json:
         sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1) + "\n")
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,37 @@ from newstrace.report.html import render_corpus_report, render_pair_report
 
 #: Pair pages are written for copy and derived edges, up to this many.
 MAX_PAIR_PAGES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """One stored relation of an article: who it copied, rewrote or shares a story with."""
+
+    article: str  # the article asked about
+    other: Article
+    pair: tuple[str, str]  # (a, b) as stored: the pair page's address
+    relation: str
+    confidence: float
+    origin: str | None
+    credit: str
+
+
+def relations_of(store: Store, ids: list[str]) -> list[Relation]:
+    """Every copy, derived and same-story relation of these articles, strongest first."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 400):  # within any database's parameter limit
+        chunk = ids[start : start + 400]
+        marks = ",".join("?" * len(chunk))
+        rows += store.conn.execute(
+            f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "
+            f"(a IN ({marks}) OR b IN ({marks})) AND relation != 'unrelated'",
+            chunk + chunk).fetchall()
+    rows.sort(key=lambda r: -r[3])
+    others = store.get_many([x for a, b, *_ in rows for x in (a, b)], with_sentences=False)
+    wanted = set(ids)
+    return [Relation(mine, others[other], (a, b), relation, confidence, origin, credit)
+            for a, b, relation, confidence, origin, credit in rows
+            for mine, other in ((a, b), (b, a)) if mine in wanted and other in others]
 
 
 def lag_hours(a: Article, first: Article) -> float | None:

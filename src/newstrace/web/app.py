@@ -545,6 +545,7 @@ def create_app(db_path: str | Path, token: str | None = None,
         from newstrace.corpus.candidates import CandidateSettings
         from newstrace.corpus.engine import DEFAULT_ENGINE
         from newstrace.corpus.ingest import ingest
+        from newstrace.corpus.outputs import Relation, relations_of
         from newstrace.corpus.pipeline import RunReport, compared_with, update
         from newstrace.io.text import SIDECAR_NAMES
 
@@ -568,33 +569,13 @@ def create_app(db_path: str | Path, token: str | None = None,
             engine_name = compared_with(store) or DEFAULT_ENGINE
             run_report = RunReport()
             update(store, CandidateSettings(), run_report, engine_name=engine_name)
-            new_ids = [a.id for r in results for a in r["articles"]]
-            relations = _relations(store, new_ids)
+            relations: dict[str, list[Relation]] = {}
+            for rel in relations_of(store, [a.id for r in results for a in r["articles"]]):
+                relations.setdefault(rel.article, []).append(rel)
         for r in results:
             r["relations"] = {a.id: relations.get(a.id, []) for a in r["articles"]}
         return results, {"engine": engine_name, "compared": run_report.compared,
                          "stories": run_report.stories}
-
-    def _relations(store: Any, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """Each article's copy, derived and same-story relations, strongest first."""
-        out: dict[str, list[dict[str, Any]]] = {}
-        for start in range(0, len(ids), 400):
-            chunk = ids[start : start + 400]
-            marks = ",".join("?" * len(chunk))
-            rows = store.conn.execute(
-                f"SELECT a, b, relation, confidence, origin, credit FROM pairs WHERE "
-                f"(a IN ({marks}) OR b IN ({marks})) AND relation != 'unrelated' "
-                f"ORDER BY confidence DESC", chunk + chunk).fetchall()
-            others = store.get_many([x for a, b, *_ in rows for x in (a, b)],
-                                    with_sentences=False)
-            wanted = set(chunk)
-            for a, b, relation, confidence, origin, credit in rows:
-                for mine, other in ((a, b), (b, a)):
-                    if mine in wanted and other in others:
-                        out.setdefault(mine, []).append({
-                            "pair": (a, b), "relation": relation, "confidence": confidence,
-                            "other": others[other], "origin": origin, "credit": credit})
-        return out
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
