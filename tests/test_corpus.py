@@ -254,3 +254,26 @@ def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_di
                     "SELECT a, b, relation, confidence, origin, credit FROM pairs "
                     "ORDER BY a, b")]
     assert results[1] == results[2]
+
+
+def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
+    """Twenty copies of one vector: a query's fifth place is a twenty-way tie, and the
+    index must return all of them (an exact join would, whatever order it sorts in)."""
+    import numpy as np
+
+    from newstrace.corpus.candidates import VectorIndex
+    from newstrace.corpus.fingerprints import VECTOR_DIM
+
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=VECTOR_DIM)
+    noise = rng.normal(size=(30, VECTOR_DIM))
+    vectors = np.vstack([np.tile(base, (20, 1)), base + 3.0 * noise]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(tmp_path / "v.hnsw")
+    index.add([f"a{k:02d}" for k in range(len(vectors))], vectors)
+    (found,) = index.nearest(vectors[:1], top=5, floor=0.0)
+    assert {label for label, _ in found} == {f"a{k:02d}" for k in range(20)}
+    (spread,) = index.nearest(vectors[25:26], top=5, floor=0.0)
+    exact = np.sort(vectors @ vectors[25])[::-1]
+    assert len(spread) == 5 + int(np.sum(np.abs(exact[5:] - exact[4]) < 1e-5))
+    assert all(cos >= 0.0 for _, cos in found + spread)

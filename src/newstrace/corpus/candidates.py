@@ -35,6 +35,28 @@ class CandidateSettings:
                 "ann_min_cosine": self.min_cosine, "window_days": self.window_days}
 
 
+#: Cosines this close count as equal when cutting at the k-th neighbour: an
+#: index and an exact matrix product round the same cosine differently.
+TIE_TOLERANCE = 1e-5
+
+
+def nearest_with_ties(found: Sequence[tuple[str, float]], top: int,
+                      floor: float) -> list[tuple[str, float]] | None:
+    """The best ``top`` by cosine, plus everything tied with the ``top``-th.
+
+    Which of several equal neighbours an index returns at the cut is arbitrary
+    (hnswlib's pick depends on its graph, an exact join's on its sort), so all
+    of them are kept: the candidate set is then the same on a laptop and a
+    cluster. ``None`` means ``found`` ends inside the tie and more must be asked.
+    """
+    ranked = sorted(found, key=lambda item: -item[1])
+    if len(ranked) <= top:
+        return [item for item in ranked if item[1] >= floor]
+    cut = ranked[top - 1][1] - TIE_TOLERANCE
+    kept = [item for item in ranked if item[1] >= max(cut, floor)]
+    return None if len(kept) == len(ranked) else kept
+
+
 @lru_cache(maxsize=200_000)
 def _when(published: str | None) -> datetime | None:
     iso = parse_date(published)
@@ -101,6 +123,25 @@ class VectorIndex:
                                                                             strict=True)]
                 for row_l, row_d in zip(labels, distances, strict=True)]
 
+    def nearest(self, vectors: np.ndarray, top: int,
+                floor: float) -> list[list[tuple[str, float]]]:
+        """Each row's ``top`` nearest at or above ``floor``, ties at the cut included."""
+        answers: list[list[tuple[str, float]] | None] = [None] * len(vectors)
+        pending = list(range(len(vectors)))
+        ask = top + 8
+        while pending:
+            ask = min(ask, len(self.labels))
+            rows = self.query(vectors[pending], ask)
+            still = []
+            for at, found in zip(pending, rows, strict=True):
+                kept = nearest_with_ties(found, top, floor)
+                if kept is None and ask < len(self.labels):
+                    still.append(at)
+                else:
+                    answers[at] = kept if kept is not None else found
+            pending, ask = still, ask * 2
+        return [row or [] for row in answers]
+
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL store's folder
         self.index.save_index(str(self.path))
@@ -156,8 +197,8 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
     present = [aid for aid in ids if aid in rows]
     if present:
         vectors = np.vstack([rows[aid][0] for aid in present])
-        for aid, neighbours in zip(present, index.query(vectors, settings.neighbours + 1),
-                                   strict=True):
+        nearest = index.nearest(vectors, settings.neighbours + 1, settings.min_cosine)
+        for aid, neighbours in zip(present, nearest, strict=True):
             found.update((aid, other) for other, cosine in neighbours
                          if other != aid and cosine >= settings.min_cosine)
     published_of = {aid: published for aid, (_, published) in rows.items()}

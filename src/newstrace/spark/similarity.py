@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from newstrace.corpus.candidates import TIE_TOLERANCE
 from newstrace.spark.costs import Costs
 
 #: The time bucket of rows whose date is unknown (they meet every bucket).
@@ -62,12 +63,12 @@ def _top_rows(sims: np.ndarray, queries: list[str], others: list[str],
     """Per query row, everything at or above ``floor`` and its ``top``-th best value.
 
     Ties at the cut are all kept (vectorised, no per-row sort); the final
-    window function keeps exactly ``top`` per query, ties broken by id.
+    window function keeps ``top`` per query and whatever ties with the last.
     """
     cut = np.full(len(queries), floor, dtype=np.float32)
     if top is not None and top < sims.shape[1]:
         kth = np.partition(sims, sims.shape[1] - top, axis=1)[:, sims.shape[1] - top]
-        cut = np.maximum(cut, kth)
+        cut = np.maximum(cut, kth - np.float32(TIE_TOLERANCE))
     rows, cols = np.nonzero(sims >= cut[:, None])
     q = np.asarray(queries, dtype=object)[rows].tolist()
     n = np.asarray(others, dtype=object)[cols].tolist()
@@ -158,6 +159,10 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
     if top is None:
         return found
     best = Window.partitionBy("q").orderBy(F.col("cos").desc(), F.col("n"))
-    # each row sits in one block and each block pair is planned once: no duplicates
+    per_query = Window.partitionBy("q")
+    # each row sits in one block and each block pair is planned once: no duplicates.
+    # The cut keeps everything tied with the top-th, as the local index query does.
     return (found.withColumn("r", F.row_number().over(best))
-            .where(F.col("r") <= top).drop("r"))
+            .withColumn("cut", F.min(F.when(F.col("r") <= top, F.col("cos")))
+                        .over(per_query))
+            .where(F.col("cos") >= F.col("cut") - TIE_TOLERANCE).drop("r", "cut"))
