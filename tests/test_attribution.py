@@ -119,3 +119,26 @@ def test_other_languages_are_skipped_with_a_note() -> None:
     assert result.relation in ("copy", "derived")
     assert result.changes == []
     assert any("skipped" in note for note in result.notes)
+
+
+def test_a_parser_process_parses_as_this_process_does() -> None:
+    """The one-pair CLI parses in a forked child; the statements must be the same,
+    and a child that died leaves the parse to this process rather than failing."""
+    import multiprocessing
+
+    from newstrace.nlp.attribution import parse_sentences
+    from newstrace.nlp.parse_worker import ParserProcess
+
+    article = article_from_text(
+        "The press service said Lira told Osk that talks would resume. "
+        "“We will stay in touch,” the minister said. Prices rose 4% in May.")
+    items = [(i, s.text, s.start) for i, s in enumerate(article.sentences)]
+    worker = ParserProcess(multiprocessing.get_context("fork"))
+    try:
+        parsed = worker(items)
+        assert parsed == parse_sentences(items)
+        assert any(st.speaker for sts in parsed.statements.values() for st in sts)
+    finally:
+        worker.close()
+    worker._process.join()
+    assert worker(items) == parse_sentences(items)  # the pipe is closed: parsed here

@@ -85,3 +85,25 @@ def test_ingest_stores_the_detected_language(tmp_path: Path) -> None:
         ingest([folder], store)
         languages = {Path(a.source.path).name: a.language for a in store.iter_articles()}
     assert languages == {"fr.txt": "fr", "given.txt": "uk"}
+
+
+def test_the_unpacked_model_classifies_as_the_packaged_one(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """The first load unpacks the model into the cache; later loads read that copy."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from newstrace.nlp import langid
+
+    monkeypatch.setenv("NEWSTRACE_CACHE", str(tmp_path))
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    first = langid._load()
+    (unpacked,) = tmp_path.glob("langid-*")
+    assert {p.name for p in unpacked.iterdir()} == {f"{n}.npy" for n in langid._ARRAYS}
+    again = langid._load()
+    samples = ["Die Regierung hat am Dienstag neue Regeln beschlossen.",
+               "El gobierno aprobó el martes nuevas normas para el sector.",
+               "Правительство во вторник утвердило новые правила.",
+               "The government approved new rules for the sector on Tuesday."]
+    for text in samples:
+        assert first.classify(text) == again.classify(text) == packaged.classify(text)

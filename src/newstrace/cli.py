@@ -360,19 +360,26 @@ def compare(
     if fmt not in ("text", "json"):
         raise UsageError("--format must be text or json")
     from newstrace.nlp import langid
-    from newstrace.nlp.attribution import warm_up
+    from newstrace.nlp.parse_worker import ParserProcess
     from newstrace.reuse.compare import compare_articles
 
-    # the three models load side by side: the parser and the language model in
-    # threads, the embedder here, before the articles need any of them
-    langid.warm_up()
-    if attribution:
-        warm_up()
-    embedder = _embedder_for(db)
-    stdin_used: list[bool] = []
-    left = _resolve_article(a, db, meta_a, stdin_used)
-    right = _resolve_article(b, db, meta_b, stdin_used)
-    result = compare_articles(left, right, embedder, attribution=attribution)
+    # the three models load side by side: the parser in a child process (forked
+    # before any thread exists), the language model in a thread, the embedder here
+    worker = ParserProcess.start() if attribution else None
+    try:
+        langid.warm_up()
+        if attribution and worker is None:
+            from newstrace.nlp.attribution import warm_up
+
+            warm_up()
+        embedder = _embedder_for(db)
+        stdin_used: list[bool] = []
+        left = _resolve_article(a, db, meta_a, stdin_used)
+        right = _resolve_article(b, db, meta_b, stdin_used)
+        result = compare_articles(left, right, embedder, attribution=attribution, parse=worker)
+    finally:
+        if worker is not None:
+            worker.close()
     if html is not None:
         from newstrace.report.html import render_pair_report
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from newstrace.cache import cache_dir
 from newstrace.clean.normalize import hash_text
 from newstrace.corpus import postgres
 from newstrace.corpus.postgres import is_postgres_url, masked
@@ -51,8 +52,7 @@ def outlet_key(article: Article) -> str | None:
 
 def pg_local_root() -> Path:
     """Where PostgreSQL stores keep their local files (``$NEWSTRACE_PG_LOCAL``)."""
-    default = Path(os.environ.get("NEWSTRACE_CACHE", Path.home() / ".cache" / "newstrace"))
-    return Path(os.environ.get("NEWSTRACE_PG_LOCAL") or default / "postgresql")
+    return Path(os.environ.get("NEWSTRACE_PG_LOCAL") or cache_dir() / "postgresql")
 
 
 class Prepared(NamedTuple):

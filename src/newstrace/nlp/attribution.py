@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,6 +129,10 @@ def _names(span: Any) -> list[Any]:
 def _is_person_name(span: Any) -> bool:
     words = {t.lower_ for t in span}
     return bool(_names(span)) and not words & ORG_WORDS and not words & SOURCE_WORDS
+
+
+def loaded() -> bool:
+    return _NLP is not None
 
 
 def warm_up() -> None:
@@ -383,7 +387,26 @@ class Parsed:
     persons: dict[int, list[tuple[int, str]]]  # sentence → [(article offset, name)]
 
 
-def article_statements(article: Article, sentences: Sequence[int] | None = None) -> Parsed:
+#: Sentences to parse as (index in the article, text, offset of its first character).
+SentenceItems = Sequence[tuple[int, str, int]]
+#: What turns sentences into statements: ``parse_sentences`` here, or a worker process.
+StatementSource = Callable[[SentenceItems], Parsed]
+
+
+def parse_sentences(items: SentenceItems) -> Parsed:
+    """Statements and the people mentioned, per sentence, from this process's parser."""
+    nlp = parser()
+    out = Parsed({}, {})
+    for (i, _, offset), doc in zip(items, nlp.pipe([text for _, text, _ in items],
+                                                   batch_size=64), strict=True):
+        out.statements[i] = sentence_statements(doc, i, offset)
+        out.persons[i] = [(offset + run[0].idx, " ".join(t.text for t in run))
+                          for run in _names(doc[:]) if _could_be_antecedent(run)]
+    return out
+
+
+def article_statements(article: Article, sentences: Sequence[int] | None = None,
+                       parse: StatementSource = parse_sentences) -> Parsed:
     """Statements per sentence index (all sentences, or only those asked for).
 
     Returns nothing for languages the parser does not cover: attribution analysis
@@ -392,12 +415,4 @@ def article_statements(article: Article, sentences: Sequence[int] | None = None)
     if (article.language or "en").split("-")[0] not in SUPPORTED_LANGUAGES:
         return Parsed({}, {})
     wanted = list(range(len(article.sentences))) if sentences is None else sorted(set(sentences))
-    nlp = parser()
-    texts = [article.sentences[i].text for i in wanted]
-    out = Parsed({}, {})
-    for i, doc in zip(wanted, nlp.pipe(texts, batch_size=64), strict=True):
-        offset = article.sentences[i].start
-        out.statements[i] = sentence_statements(doc, i, offset)
-        out.persons[i] = [(offset + run[0].idx, " ".join(t.text for t in run))
-                          for run in _names(doc[:]) if _could_be_antecedent(run)]
-    return out
+    return parse([(i, article.sentences[i].text, article.sentences[i].start) for i in wanted])

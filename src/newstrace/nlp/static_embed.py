@@ -17,7 +17,6 @@ frequent to rare, so ``log(1 + rank)`` stands in for inverse frequency.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -28,13 +27,11 @@ from typing import Any
 
 import numpy as np
 
+from newstrace.cache import cache_dir
+
 TABLE_NAME = "static-minilm-v1.npy"
 _FIRST_WORDPIECE = 999  # ids below are [PAD], [unusedN], [CLS], [SEP], [MASK]
 _BATCH = 1024
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("NEWSTRACE_CACHE", Path.home() / ".cache" / "newstrace"))
 
 
 def _tokenizer() -> Any:

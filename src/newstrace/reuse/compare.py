@@ -9,6 +9,7 @@ job all call them unchanged.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from newstrace.model import AlignedSentence, Article, PairResult, Sentence, Span
 from newstrace.nlp.embed import Embedder
@@ -24,6 +25,9 @@ from newstrace.reuse.languages import engine_for
 from newstrace.reuse.params import Params
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span
+
+if TYPE_CHECKING:
+    from newstrace.nlp.attribution import StatementSource
 
 #: Publication times closer than this do not settle direction (clock noise,
 #: date-only stamps, simultaneous wire releases).
@@ -110,11 +114,12 @@ def _passage_spans(al: Alignment, origin: Article, derived: Article,
     return out
 
 
-def attach_changes(ev: PairEvidence, result: PairResult) -> PairResult:
+def attach_changes(ev: PairEvidence, result: PairResult,
+                   parse: StatementSource | None = None) -> PairResult:
     """Attribution analysis over the alignment of a copy or rewrite (English only)."""
     if result.relation not in ("copy", "derived"):
         return result
-    from newstrace.nlp.attribution import SUPPORTED_LANGUAGES, article_statements
+    from newstrace.nlp.attribution import SUPPORTED_LANGUAGES, article_statements, parse_sentences
     from newstrace.reuse.changes import article_pair_changes, weak_links
 
     if result.origin == "b":
@@ -141,8 +146,8 @@ def attach_changes(ev: PairEvidence, result: PairResult) -> PairResult:
     o_needed = sorted({k for _, o, _ in links for j in o for k in (j - 1, j) if k >= 0})
     d_needed = sorted({k for i, _, _ in links for k in (i - 1, i) if k >= 0})
     result.changes = article_pair_changes(
-        origin, derived, links, article_statements(origin, o_needed),
-        article_statements(derived, d_needed))
+        origin, derived, links, article_statements(origin, o_needed, parse or parse_sentences),
+        article_statements(derived, d_needed, parse or parse_sentences))
     return result
 
 
@@ -160,9 +165,11 @@ def mark_translated(result: PairResult, fitted_across: bool) -> None:
 def compare_articles(a: Article, b: Article, embedder: Embedder,
                      params: Params | None = None, *, attribution: bool = True,
                      memo: ArticleMemo | None = None,
-                     multilingual: Embedder | None = None) -> PairResult:
+                     multilingual: Embedder | None = None,
+                     parse: StatementSource | None = None) -> PairResult:
     """``embedder`` and ``params`` serve English pairs; a pair with another language
-    is compared with ``multilingual`` (USE by default), see ``reuse.languages``."""
+    is compared with ``multilingual`` (USE by default), see ``reuse.languages``.
+    ``parse`` is where attribution analysis gets its parses (this process by default)."""
     engine = engine_for(a, b, embedder, params, multilingual)
     params = engine.params
     if engine.multilingual:
@@ -172,4 +179,4 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
     result = decide(ev, params)
     if engine.translated:
         mark_translated(result, engine.fitted_across)
-    return attach_changes(ev, result) if attribution else result
+    return attach_changes(ev, result, parse) if attribution else result
