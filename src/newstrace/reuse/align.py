@@ -89,7 +89,7 @@ def _sentence_of_token(tokens: Tokens, sentences: list[Sentence]) -> np.ndarray:
     out = np.full(len(tokens), -1, dtype=np.int64)
     if not sentences:
         return out
-    positions = np.array([t.start for t in tokens.tokens], dtype=np.int64)
+    positions = np.array(tokens.starts, dtype=np.int64)
     idx = np.searchsorted(starts, positions, side="right") - 1
     valid = (idx >= 0) & (positions < ends[np.clip(idx, 0, None)])
     out[valid] = idx[valid]

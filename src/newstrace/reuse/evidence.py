@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from newstrace.reuse.tokens import Tokens, content_words, entities, numbers
+from newstrace.reuse.tokens import content_words, entities, numbers, word_forms
 
 FEATURES = ("cos", "words_left", "words_right", "bigrams_left", "bigrams_right",
             "content_left", "content_right", "unmatched_left", "unmatched_right",
@@ -53,15 +53,17 @@ class SentenceSet:
         """
         found = self._hashed.get(kind)
         if found is None:
-            found = self._hashed[kind] = [
-                np.fromiter((hash(w) for w in items), dtype=np.int64, count=len(items))
-                for items in getattr(self, kind)]
+            sets: list[frozenset[str]] = getattr(self, kind)
+            flat = [w for items in sets for w in items]
+            hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
+            ends = np.cumsum([0, *map(len, sets)]).tolist()
+            found = self._hashed[kind] = [hashes[a:b] for a, b in pairwise(ends)]
         return found
 
     @classmethod
     def build(cls, texts: Sequence[str], vectors: np.ndarray,
               parent: Sequence[int] | None = None) -> SentenceSet:
-        forms = [Tokens.of(t).forms for t in texts]
+        forms = [word_forms(t) for t in texts]
         return cls(
             list(texts), vectors,
             [frozenset(f) for f in forms],

@@ -31,32 +31,32 @@ STOPWORDS = frozenset((
 ))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    form: str  # lower-cased
-    start: int
-    end: int
-
-
 @dataclass(slots=True)
 class Tokens:
-    """The word tokens of one text; ``forms`` are the lower-cased words alone."""
+    """The word tokens of one text: lower-cased ``forms`` and their character offsets."""
 
     text: str
-    tokens: list[Token]
     forms: list[str]
+    starts: list[int]
+    ends: list[int]
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        tokens = [Token(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
-        return cls(text, tokens, [t.form for t in tokens])
+        matches = list(_WORD.finditer(text))
+        return cls(text, [m.group().lower() for m in matches], [m.start() for m in matches],
+                   [m.end() for m in matches])
 
     def __len__(self) -> int:
-        return len(self.tokens)
+        return len(self.forms)
+
+
+def word_forms(text: str) -> list[str]:
+    """The lower-cased words of ``Tokens.of(text).forms``, without their offsets."""
+    return [w.lower() for w in _WORD.findall(text)]
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in (m.group().lower() for m in _WORD.finditer(text))
+    return {w for w in word_forms(text)
             if w not in STOPWORDS and len(w) > 1 and not _NUMBER.match(w)}
 
 

@@ -56,11 +56,11 @@ def exact_runs(a: Tokens, b: Tokens, n: int = SEED_WORDS) -> list[Run]:
     if len(fa) < n or len(fb) < n:
         return []
     index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i in range(len(fa) - n + 1):
-        index[tuple(fa[i : i + n])].append(i)
+    for i, gram in enumerate(zip(*(fa[k:] for k in range(n)))):
+        index[gram].append(i)
     by_diagonal: dict[int, list[int]] = defaultdict(list)
-    for j in range(len(fb) - n + 1):
-        positions = index.get(tuple(fb[j : j + n]))
+    for j, gram in enumerate(zip(*(fb[k:] for k in range(n)))):
+        positions = index.get(gram)
         if not positions or len(positions) > MAX_SEED_OCCURRENCES:
             continue
         for i in positions:
@@ -152,4 +152,4 @@ def _extend_edges(p: Passage, fa: list[str], fb: list[str], max_gap: int) -> Non
 
 def char_span(tokens: Tokens, start: int, end: int) -> tuple[int, int]:
     """Character offsets of tokens ``[start, end)``."""
-    return tokens.tokens[start].start, tokens.tokens[end - 1].end
+    return tokens.starts[start], tokens.ends[end - 1]
