@@ -56,10 +56,10 @@ def exact_runs(a: Tokens, b: Tokens, n: int = SEED_WORDS) -> list[Run]:
     if len(fa) < n or len(fb) < n:
         return []
     index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, gram in enumerate(zip(*(fa[k:] for k in range(n)))):
+    for i, gram in enumerate(zip(*(fa[k:] for k in range(n)), strict=False)):
         index[gram].append(i)
     by_diagonal: dict[int, list[int]] = defaultdict(list)
-    for j, gram in enumerate(zip(*(fb[k:] for k in range(n)))):
+    for j, gram in enumerate(zip(*(fb[k:] for k in range(n)), strict=False)):
         positions = index.get(gram)
         if not positions or len(positions) > MAX_SEED_OCCURRENCES:
             continue
