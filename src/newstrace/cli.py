@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newstrace import __version__
+from newstrace.corpus.crosslingual import CrossLingualSettings
 from newstrace.corpus.ingest import IngestReport, ingest
 from newstrace.corpus.postgres import is_postgres_url, masked
 from newstrace.corpus.store import Store
@@ -501,13 +502,16 @@ def run(
                                        workers=workers or (os.cpu_count() or 1))
         summary = report.as_dict() | {"candidates": report.candidates,
                                       "compared": report.compared}
-        files = write_outputs(store, stories, output, settings.as_dict() | {
+        files = write_outputs(store, stories, output, settings.as_dict()
+                              | CrossLingualSettings.fitted().as_dict() | {
             "paths": [str(p) for p in paths], "db": store.name, "engine": engine}, summary)
     if report.ingest is not None:
         print_ingest_report(out, report.ingest, _shown(db))
     multi = [s for s in stories if len(s.articles) > 1]
-    out.print(f"fingerprinted {report.fingerprinted} · {report.candidates} candidate pairs · "
-              f"compared {report.compared} new pairs {report.relations}")
+    across = (f" ({report.multilingual} given multilingual vectors: the store mixes "
+              f"languages)" if report.multilingual else "")
+    out.print(f"fingerprinted {report.fingerprinted}{across} · {report.candidates} candidate "
+              f"pairs · compared {report.compared} new pairs {report.relations}")
     out.print(f"{len(multi)} stories with two or more articles; "
               f"{sum(len(s.edges) for s in multi)} copy/derived edges")
     out.print(f"Outputs in {escape(str(output))}/: " + ", ".join(sorted(p.name for p in
@@ -600,9 +604,10 @@ def audit(
         table.add_column(col, overflow="fold")
     for r in rows:
         style = "red" if r.credit == "uncredited" else "green"
+        relation = f"{r.relation}, translated {r.languages}" if r.translated else r.relation
         table.add_row(escape(r.origin.outlet or r.origin.domain or "?"),
                       escape(r.derived.outlet or r.derived.domain or "?"),
-                      escape(r.derived.title or ""), r.relation,
+                      escape(r.derived.title or ""), escape(relation),
                       f"[{style}]{r.credit}[/{style}]", ", ".join(r.changes))
     out.print(table)
 

@@ -1,4 +1,8 @@
-"""Audits: every article derived from a watched outlet, credited or not, with evidence."""
+"""Audits: every article derived from a watched outlet, credited or not, with evidence.
+
+Translations count: a rewrite in another language is found through the
+cross-language candidates (``corpus.crosslingual``) and marked ``translated``.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,13 @@ class AuditRow:
     credit: str
     evidence: list[dict[str, Any]]
     changes: list[str]
+    translated: bool = False  # the derived article is in another language
+
+    @property
+    def languages(self) -> str:
+        """``en → de`` for a translation, else the one language (or empty)."""
+        lo, ld = self.origin.language or "?", self.derived.language or "?"
+        return f"{lo} → {ld}" if self.translated else (lo if lo != "?" else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +47,8 @@ class AuditRow:
             "derived_id": self.derived.id, "derived_outlet": self.derived.outlet or
             self.derived.domain, "derived_title": self.derived.title,
             "derived_published": self.derived.published, "derived_url": self.derived.url,
+            "origin_language": self.origin.language,
+            "derived_language": self.derived.language, "translated": self.translated,
             "relation": self.relation, "confidence": round(self.confidence, 4),
             "credit": self.credit, "credit_evidence": self.evidence,
             "changes": self.changes,
@@ -59,6 +72,7 @@ def audit(store: Store, watched: Sequence[str]) -> list[AuditRow]:
         data = json.loads(result)
         kinds = sorted({c["kind"] for c in data.get("changes", [])})
         out.append(AuditRow(o, d, relation, confidence, credit,
-                            data.get("credit", {}).get("evidence", []), kinds))
+                            data.get("credit", {}).get("evidence", []), kinds,
+                            bool(data.get("translated"))))
     out.sort(key=lambda r: (r.credit != "uncredited", -r.confidence))
     return out

@@ -76,9 +76,10 @@ def within_window(a: str | None, b: str | None, days: float) -> bool:
 class VectorIndex:
     """An hnswlib index over document vectors, saved beside the store."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, dim: int = VECTOR_DIM) -> None:
         self.path = path
-        self.index = hnswlib.Index(space="cosine", dim=VECTOR_DIM)
+        self.dim = dim
+        self.index = hnswlib.Index(space="cosine", dim=dim)
         self.labels: list[str] = []
         labels_path = path.with_suffix(".labels")
         if path.exists() and labels_path.exists():
@@ -92,7 +93,7 @@ class VectorIndex:
         self.position = {label: k for k, label in enumerate(self.labels)}
 
     def _fresh(self) -> None:
-        self.index = hnswlib.Index(space="cosine", dim=VECTOR_DIM)
+        self.index = hnswlib.Index(space="cosine", dim=self.dim)
         self.index.init_index(max_elements=1024, ef_construction=200, M=16)
         self.labels = []
 

@@ -24,6 +24,11 @@ from newstrace.corpus.candidates import (
     fingerprint,
     index_path,
 )
+from newstrace.corpus.crosslingual import (
+    CrossLingualIndex,
+    CrossLingualSettings,
+    is_multilingual,
+)
 from newstrace.corpus.engine import DEFAULT_ENGINE, ENGINES, engine
 from newstrace.corpus.ingest import IngestReport, ingest
 from newstrace.corpus.store import Store, now_iso
@@ -42,6 +47,7 @@ Progress = Callable[[str, int, int], None]
 class RunReport:
     ingest: IngestReport | None = None
     fingerprinted: int = 0
+    multilingual: int = 0  # articles given a multilingual vector (mixed-language stores)
     candidates: int = 0
     compared: int = 0
     relations: dict[str, int] = field(default_factory=dict)
@@ -50,7 +56,8 @@ class RunReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ingest": self.ingest.as_dict() if self.ingest else None,
-                "fingerprinted": self.fingerprinted, "candidates": self.candidates,
+                "fingerprinted": self.fingerprinted, "multilingual": self.multilingual,
+                "candidates": self.candidates,
                 "compared": self.compared, "relations": self.relations,
                 "stories": self.stories,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
@@ -244,8 +251,15 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     report.seconds["fingerprints"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    across = _across_languages(store, report, progress, save=not interactive)
+    report.seconds["multilingual vectors"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     pending = _pending_articles(store, new_ids)
-    pairs = sorted(candidates_for(store, pending, settings, index))
+    found = candidates_for(store, pending, settings, index)
+    if across is not None:
+        found |= across.candidates(pending, settings.window_days)
+    pairs = sorted(found)
     report.candidates += len(pairs)
     todo = sorted(set(pairs) - compared(store, pairs))
     report.seconds["candidates"] = time.perf_counter() - started
@@ -265,6 +279,23 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
         conn.execute("DELETE FROM pending_candidates")
     report.seconds["stories"] = time.perf_counter() - started
     return stories
+
+
+def _across_languages(store: Store, report: RunReport, progress: Progress | None, *,
+                      save: bool) -> CrossLingualIndex | None:
+    """The multilingual index, brought up to date, once the store mixes languages."""
+    if not is_multilingual(store):
+        return None
+    across = CrossLingualIndex(store, CrossLingualSettings.fitted())
+    missing = across.missing()
+    for start in range(0, len(missing), BATCH):
+        across.add(list(store.get_many(missing[start : start + BATCH]).values()))
+        report.multilingual += min(BATCH, len(missing) - start)
+        if progress:
+            progress("multilingual vectors", min(start + BATCH, len(missing)), len(missing))
+    if save:
+        across.save()
+    return across
 
 
 def compared_with(store: Store) -> str | None:

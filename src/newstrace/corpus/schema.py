@@ -109,4 +109,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX lsh_article ON lsh(article_id);
     """,
+    # 4: multilingual lead vectors, for candidates across languages (only filled
+    # once a store holds articles in more than one language)
+    """
+    CREATE TABLE ml_vectors (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        language   TEXT,
+        published  TEXT,
+        vector     BLOB NOT NULL    -- float32, unit length (multilingual USE)
+    );
+    """,
 )

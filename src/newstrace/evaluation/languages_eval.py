@@ -29,6 +29,7 @@ def cross_dev_suite(report: Report, embedder: Embedder) -> None:
     pairs = datasets.news_pairs(folder=CROSS_FOLDER)
     hits: dict[str, list[bool]] = defaultdict(list)
     translated: list[bool] = []
+    credit_ok: list[bool] = []
     for pair in pairs:
         a, b = to_article(pair.a), to_article(pair.b)
         result = compare_articles(a, b, embedder, attribution=False)
@@ -36,6 +37,8 @@ def cross_dev_suite(report: Report, embedder: Embedder) -> None:
         hits[key].append(result.relation == pair.relation)
         if a.language != b.language and pair.relation in ("copy", "derived"):
             translated.append(result.translated)
+        if pair.credited is not None and result.relation == pair.relation:
+            credit_ok.append((result.credit_status == "credited") == pair.credited)
     everything = [h for group in hits.values() for h in group]
     if not everything:
         return
@@ -57,3 +60,6 @@ def cross_dev_suite(report: Report, embedder: Embedder) -> None:
     if translated:
         report.add("cross_dev", "translations marked translated",
                    sum(translated) / len(translated), n=len(translated))
+    if credit_ok:
+        report.add("cross_dev", "credit accuracy", sum(credit_ok) / len(credit_ok),
+                   n=len(credit_ok), note="pairs whose relation was read right")

@@ -78,6 +78,9 @@ def outlet_names(article: Article) -> tuple[str, ...]:
         m = re.search(r"\(([^)]{2,12})\)", outlet)
         if m:
             names.append(m.group(1))
+        initials = "".join(w[0] for w in outlet.split() if w[:1].isupper())
+        if len(initials) >= 3 and initials != outlet:
+            names.append(initials)  # "Corvessa News Agency" → CNA, as datelines credit it
     for host in filter(None, {domain, outlet.lower() if "." in outlet else None}):
         names.append(host)
         names.extend(OUTLET_ALIASES.get(host, ()))

@@ -1,0 +1,109 @@
+"""Corpus mode across languages: translations become candidates, pairs and audit rows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from newstrace.cli import app
+from newstrace.corpus.crosslingual import CrossLingualSettings, is_multilingual
+from newstrace.corpus.store import Store
+from newstrace.evaluation.datasets import project_eval_dir
+
+runner = CliRunner()
+FAMILIES = ("xA1", "xB3")  # an English origin; fr/de/ru/es versions; an English look-alike
+
+
+def _corpus(tmp_path: Path) -> tuple[Path, dict[frozenset[str], dict[str, object]]]:
+    """Two families of the cross-language dev set as a folder, and their gold pairs."""
+    source = project_eval_dir() / "cross_pairs"
+    if not source.is_dir():
+        pytest.skip("eval/cross_pairs is missing")
+    root = tmp_path / "corpus"
+    gold = {}
+    for family in FAMILIES:
+        target = root / family
+        target.mkdir(parents=True)
+        for path in (source / family).iterdir():
+            if path.suffix == ".txt" or path.name == "meta.jsonl":
+                shutil.copy(path, target / path.name)
+        for line in (source / family / "pairs.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            gold[frozenset((f"{family}/{row['a']}", f"{family}/{row['b']}"))] = row
+    return root, gold
+
+
+@pytest.fixture(scope="module")
+def multilingual_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    tmp = tmp_path_factory.mktemp("languages")
+    root, gold = _corpus(tmp)
+    db, out = tmp / "x.db", tmp / "out"
+    result = runner.invoke(app, ["run", str(root), "--db", str(db), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "multilingual vectors" in result.output
+    return db, out, gold
+
+
+def _named_pairs(out: Path) -> dict[frozenset[str], dict]:
+    names = {}
+    for line in (out / "articles.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        path = Path(row["source"]["path"])
+        names[row["id"]] = f"{path.parent.name}/{path.name}"
+    pairs = {}
+    for line in (out / "pairs.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        pairs[frozenset((names[row["a"]], names[row["b"]]))] = row
+    return pairs
+
+
+def test_translations_are_found_and_read_as_the_gold_says(multilingual_run: tuple) -> None:
+    db, out, gold = multilingual_run
+    pairs = _named_pairs(out)
+    related = {k: g for k, g in gold.items() if g["relation"] != "unrelated"}
+    assert related.keys() <= pairs.keys()  # every translation, rewrite and report is a candidate
+    for key, g in related.items():
+        assert pairs[key]["relation"] == g["relation"], (sorted(key), pairs[key])
+    with Store(str(db)) as store:
+        results = [json.loads(r) for (r,) in store.conn.execute(
+            "SELECT result FROM pairs WHERE relation IN ('copy', 'derived')")]
+        language = {a.id: a.language for a in store.get_many(
+            [r[side]["id"] for r in results for side in ("a", "b")],
+            with_sentences=False).values()}
+        assert is_multilingual(store)
+        stored = store.conn.execute("SELECT COUNT(*) FROM ml_vectors").fetchone()[0]
+        assert stored == store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    across = [r for r in results if language[r["a"]["id"]] != language[r["b"]["id"]]]
+    assert across and all(r["translated"] for r in across)
+    assert not any(r["translated"] for r in results if r not in across)
+    run = json.loads((out / "run.json").read_text())
+    assert run["settings"]["crosslingual_min_cosine"] == CrossLingualSettings.fitted().min_cosine
+
+
+def test_audit_lists_uncredited_translations(multilingual_run: tuple, tmp_path: Path) -> None:
+    db, _, _ = multilingual_run
+    rows_file = tmp_path / "audit.json"
+    result = runner.invoke(app, ["audit", "--db", str(db), "--watch",
+                                 "tarpress.example,cna-corvessa.example",
+                                 "--json", str(rows_file)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(rows_file.read_text())
+    kinds = {(r["derived_language"], r["relation"], r["translated"]) for r in rows}
+    assert ("de", "derived", True) in kinds and ("ru", "derived", True) in kinds
+    assert all(r["origin_language"] == "en" for r in rows)
+    assert any(r["credit"] == "uncredited" and r["translated"] for r in rows)
+
+
+def test_a_store_in_one_language_never_builds_multilingual_vectors(tmp_path: Path,
+                                                                   sample_dir: Path) -> None:
+    db = tmp_path / "en.db"
+    result = runner.invoke(app, ["run", str(sample_dir), "--db", str(db), "-o",
+                                 str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with Store(str(db)) as store:
+        assert not is_multilingual(store)
+        assert store.conn.execute("SELECT COUNT(*) FROM ml_vectors").fetchone()[0] == 0
