@@ -157,3 +157,13 @@ def test_cross_language_pairs_read_their_own_parameters(french_copy: PairResult)
     assert not any("fitted on English pairs" in n for n in french_copy.notes)
     # a full translation (in the data the parameters were fitted on) reads as a copy
     assert french_copy.relation == "copy"
+
+
+def test_the_html_report_shows_both_languages_and_the_translation(
+        french_copy: PairResult) -> None:
+    from newstrace.report.html import render_pair_report
+
+    page = render_pair_report(french_copy)
+    assert "translated en → fr" in page
+    assert 'lang="en" dir="auto"' in page and 'lang="fr" dir="auto"' in page
+    assert "La Banque nationale de Corvessa" in page  # the French text, aligned beside

@@ -91,8 +91,10 @@ def print_pair(console: Console, result: PairResult) -> None:
     rel_style = {"copy": "bold red", "derived": "bold magenta", "same_story": "bold blue",
                  "unrelated": "dim"}[result.relation]
     head = Table.grid(padding=(0, 2))
+    translated = (f"  translated {escape(origin.language or '?')} → "
+                  f"{escape(derived.language or '?')}" if result.translated else "")
     head.add_row("relation", f"[{rel_style}]{result.relation}[/{rel_style}] "
-                             f"(confidence {result.confidence:.2f})")
+                             f"(confidence {result.confidence:.2f}){translated}")
     if result.origin:
         head.add_row("origin", f"{result.origin} = {escape(_who(origin, result.origin))}  "
                                f"[dim]({escape(result.direction_evidence)})[/dim]")
