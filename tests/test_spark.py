@@ -101,6 +101,21 @@ def test_sample_corpus_same_as_local_run(spark: Any, sample_dir: Path, tmp_path:
     assert run["report"]["multi_stories"] == 2
 
 
+def test_mixed_languages_same_as_local_run(spark: Any, tmp_path: Path) -> None:
+    """Translations are candidates on Spark as locally: two cross-language families."""
+    from tests.test_corpus_languages import _corpus
+
+    corpus, gold = _corpus(tmp_path)
+    local = _local_run(corpus, tmp_path)
+    out, summary = _spark_run(spark, [str(corpus)], tmp_path)
+    local_pairs, spark_pairs = _compare(local, out)
+    assert summary["multilingual"] is True
+    assert spark_pairs == local_pairs
+    languages = {r["id"]: r["language"] for r in _jsonl(local / "articles.jsonl")}
+    assert any(languages[a] != languages[b] and relation in ("copy", "derived")
+               for (a, b), (relation, _) in spark_pairs.items())
+
+
 @pytest.mark.skipif(not bbc_news(), reason="BBC News not under ../shared/data")
 def test_synthetic_corpus_same_as_local_run(spark: Any, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")

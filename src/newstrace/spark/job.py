@@ -20,11 +20,13 @@ from typing import Any
 
 from newstrace import __version__
 from newstrace.corpus.candidates import CandidateSettings
+from newstrace.corpus.crosslingual import CrossLingualSettings
 from newstrace.corpus.engine import DEFAULT_ENGINE, ENGINES
 from newstrace.io.common import DEFAULT_MAX_DOC_BYTES, ReadOptions
 from newstrace.io.fields import parse_field_map
 from newstrace.spark import articles as art
-from newstrace.spark.candidates import candidate_pairs
+from newstrace.spark import crosslingual
+from newstrace.spark.candidates import candidate_pairs, within_window
 from newstrace.spark.compare import compare_pairs
 from newstrace.spark.costs import Costs
 from newstrace.spark.read import READ_SCHEMA, list_inputs, read_inputs
@@ -110,6 +112,11 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
 
     pairs = candidate_pairs(articles, cand, block_size=settings.block_size, scoped=scoped,
                             costs=costs)
+    mixed = len(crosslingual.languages(spark.read.parquet(f"{out}/articles"))) > 1
+    if mixed:  # as the local run: only a corpus that mixes languages pays for this
+        pairs = pairs.unionByName(within_window(articles, crosslingual.crosslingual_pairs(
+            articles, cand.window_days, block_size=settings.block_size, scoped=scoped,
+            costs=costs), cand.window_days)).distinct()
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)
     n_candidates = pairs.count()
     lap("candidates")
@@ -139,6 +146,7 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
         "duplicates": duplicates,
         "rejects": spark.read.parquet(f"{out}/rejects").count(),
         "candidates": n_candidates,
+        "multilingual": mixed,
         "relations": {r.relation: r["count"] for r in
                       results.groupBy("relation").count().collect()},
         "stories": stored.count(),
@@ -153,7 +161,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     if "://" not in out and not out.startswith("file:"):
         Path(out, "run.json").write_text(json.dumps(
             {"newstrace": __version__, "spark": spark.version, "paths": list(paths),
-             "settings": settings.as_dict(), "report": summary}, indent=1), encoding="utf-8")
+             "settings": settings.as_dict() | CrossLingualSettings.fitted().as_dict(),
+             "report": summary}, indent=1), encoding="utf-8")
     return summary
 
 
