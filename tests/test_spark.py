@@ -105,7 +105,7 @@ def test_mixed_languages_same_as_local_run(spark: Any, tmp_path: Path) -> None:
     """Translations are candidates on Spark as locally: two cross-language families."""
     from tests.test_corpus_languages import _corpus
 
-    corpus, gold = _corpus(tmp_path)
+    corpus, _ = _corpus(tmp_path)
     local = _local_run(corpus, tmp_path)
     out, summary = _spark_run(spark, [str(corpus)], tmp_path)
     local_pairs, spark_pairs = _compare(local, out)
