@@ -20,7 +20,7 @@ import numpy as np
 
 from newstrace.model import Sentence
 from newstrace.reuse.evidence import LogisticModel, SentenceSet, pair_features
-from newstrace.reuse.links import LinkModel, Reading, context_options, readings
+from newstrace.reuse.links import LinkModel, Reading, ScoreStats, context_options, readings
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import Passage, verbatim_passages
 
@@ -136,6 +136,7 @@ def align(
     scores = sentence_scores(derived_set, origin_set, n_o, model)
 
     links: list[Link] = []
+    best_readings: dict[int, tuple[tuple[int, ...], float]] = {}
     for i in range(n_d):
         share = copied_per_d[i] / words_per_d[i] if words_per_d[i] else 0.0
         if share >= VERBATIM_SENTENCE_COVERAGE and sources[i].sum() > 0:
@@ -146,9 +147,10 @@ def align(
         if n_o == 0 or derived_sentences[i].kind == "embed":
             # an embedded post is a third party's words: copied, perhaps, never reworded
             continue
-        link = _paraphrase_link(i, scores[i], derived_set, origin_set, model, threshold)
-        if link is not None:
-            links.append(link)
+        chosen = best_readings[i] = _best_reading(i, scores[i], derived_set, origin_set,
+                                                  model, threshold)
+        if chosen[1] >= threshold:
+            links.append(Link(i, chosen[0], "paraphrase", chosen[1]))
 
     embeds = [i for i, s in enumerate(derived_sentences) if s.kind == "embed"]
     masked = scores.copy()
@@ -165,7 +167,7 @@ def align(
     if (link_model is not None or keep_readings) and n_o:
         verbatim_share = float(copied.sum()) / max(len(derived_tokens), 1)
         links, found = _learned_links(links, masked, derived_set, origin_set, model, threshold,
-                                      link_model, verbatim_share)
+                                      link_model, verbatim_share, best_readings)
     total_d = float(words_per_d.sum()) or 1.0
     identical = float(words_per_d[(copied_per_d >= IDENTICAL_SENTENCE_COVERAGE
                                    * np.maximum(words_per_d, 1))
@@ -240,6 +242,7 @@ def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
 def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceSet,
                    origin_set: SentenceSet, model: LogisticModel, threshold: float,
                    link_model: LinkModel | None, verbatim_share: float,
+                   best_readings: dict[int, tuple[tuple[int, ...], float]],
                    ) -> tuple[list[Link], list[Reading]]:
     """Re-decide every paraphrase link with the link model, the rule's links as context.
 
@@ -247,7 +250,8 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
     around that sentence is kept, since whether two origin sentences merged is
     the fused score's question, not the link model's. Copied sentences keep
     their verbatim links. Without a model the rule's links stand and only the
-    candidate readings are returned (what fitting needs).
+    candidate readings are returned (what fitting needs). ``best_readings`` are the
+    rule pass's single-or-fused readings per row, reused rather than searched again.
     """
     provisional = {lk.derived: lk.origin for lk in links}
     by_derived = {lk.derived: lk for lk in links}
@@ -257,12 +261,13 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
     out = dict(by_derived)
     found: list[Reading] = []
     vocabulary = frozenset().union(*origin_set.content)
+    stats = ScoreStats.of(scores)
     for i in (int(k) for k in np.flatnonzero(finite)):
         current = by_derived.get(i)
         if current is not None and current.kind == "verbatim":
             continue
-        fused, fused_value = _best_reading(i, scores[i], derived_set, origin_set, model,
-                                           threshold)
+        fused, fused_value = best_readings.get(i) or _best_reading(
+            i, scores[i], derived_set, origin_set, model, threshold)
         singles = [int(j) for j in np.argsort(-scores[i])[:FUSION_CANDIDATES]]
         if current is not None:
             singles += current.origin
@@ -271,7 +276,7 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
                               provisional, density=density, verbatim=verbatim_share,
                               length=float(len(derived_set.content[i])),
                               novel=len(derived_set.content[i] - vocabulary)
-                              / max(len(derived_set.content[i]), 1))
+                              / max(len(derived_set.content[i]), 1), stats=stats)
         found += candidates
         if link_model is None:
             continue
@@ -337,17 +342,3 @@ def _best_reading(
                 if score > chosen_score + FUSION_MARGIN:
                     chosen, chosen_score = combo, score
     return chosen, chosen_score
-
-
-def _paraphrase_link(
-    i: int,
-    row: np.ndarray,
-    derived_set: SentenceSet,
-    origin_set: SentenceSet,
-    model: LogisticModel,
-    threshold: float,
-) -> Link | None:
-    chosen, chosen_score = _best_reading(i, row, derived_set, origin_set, model, threshold)
-    if chosen_score < threshold:
-        return None
-    return Link(i, chosen, "paraphrase", chosen_score)

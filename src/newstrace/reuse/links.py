@@ -53,6 +53,55 @@ def _neighbour_support(i: int, origin: tuple[int, ...],
     return 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreStats:
+    """Row and column maxima of a score matrix, computed once for all its readings.
+
+    A reading's margin is its score over the best *other* origin sentence of the
+    row, its column margin its score over the best *other* derived sentence of
+    the column; with each row's and column's two best values these are lookups.
+    Rows of NaN (sentences that cannot take a paraphrase link) are left out of
+    the columns, as they cannot compete.
+    """
+
+    row_top: np.ndarray
+    row_second: np.ndarray
+    row_arg: np.ndarray
+    col_top: np.ndarray
+    col_second: np.ndarray
+    col_arg: np.ndarray
+    finite_rows: int
+
+    @classmethod
+    def of(cls, scores: np.ndarray) -> ScoreStats:
+        n_d, n_o = scores.shape
+        filled = np.where(np.isnan(scores), -np.inf, scores)
+        row_arg = np.argmax(filled, axis=1) if n_o else np.zeros(n_d, dtype=np.int64)
+        row_top = filled[np.arange(n_d), row_arg] if n_o else np.full(n_d, -np.inf)
+        row_second = (np.partition(filled, n_o - 2, axis=1)[:, n_o - 2] if n_o >= 2
+                      else np.full(n_d, -np.inf))
+        finite = np.isfinite(scores).all(axis=1)
+        rows = np.where(finite[:, None], filled, -np.inf)
+        col_arg = np.argmax(rows, axis=0) if n_d else np.zeros(n_o, dtype=np.int64)
+        col_top = rows[col_arg, np.arange(n_o)] if n_d else np.full(n_o, -np.inf)
+        col_second = (np.partition(rows, n_d - 2, axis=0)[n_d - 2] if n_d >= 2
+                      else np.full(n_o, -np.inf))
+        return cls(row_top, row_second, row_arg, col_top, col_second, col_arg,
+                   int(finite.sum()))
+
+    def margin(self, i: int, j: int, score: float) -> float:
+        """``score`` over the best of row ``i`` other than column ``j`` (0 if none)."""
+        rest = self.row_second[i] if self.row_arg[i] == j else self.row_top[i]
+        return score - float(rest) if np.isfinite(rest) else score
+
+    def column_margin(self, i: int, j: int, value: float) -> float | None:
+        """``value`` over the best finite row other than ``i`` in column ``j`` (None: none)."""
+        if self.finite_rows - (1 if np.isfinite(self.row_top[i]) else 0) <= 0:
+            return None
+        best = self.col_second[j] if self.col_arg[j] == i else self.col_top[j]
+        return value - float(best)
+
+
 def readings(
     i: int,
     options: Sequence[tuple[tuple[int, ...], float]],
@@ -63,6 +112,7 @@ def readings(
     verbatim: float,
     length: float,
     novel: float = 0.0,
+    stats: ScoreStats | None = None,
 ) -> list[Reading]:
     """Describe each candidate reading of derived sentence ``i``.
 
@@ -73,8 +123,10 @@ def readings(
     threshold) and ``verbatim`` (share of copied words) describe the pair; ``novel``
     is the share of the sentence's content words found nowhere in the origin
     (commentary brings its own vocabulary, a paraphrase mostly reshuffles).
+    ``stats`` (``ScoreStats.of(scores)``) saves recomputing maxima per sentence.
     """
     n_d, n_o = scores.shape
+    stats = stats or ScoreStats.of(scores)
     row = scores[i]
     row_best = float(np.max(row))
     top = max((score for _, score in options), default=0.0)
@@ -84,11 +136,18 @@ def readings(
         if origin in seen:
             continue
         seen.add(origin)
-        rest = np.delete(row, list(origin))
-        margin = score - (float(np.max(rest)) if rest.size else 0.0)
-        others = np.delete(scores[:, list(origin)], i, axis=0)
-        others = others[np.isfinite(others).all(axis=1)] if others.size else others
-        column = float(np.min(row[list(origin)] - others.max(axis=0))) if others.size else 1.0
+        if len(origin) == 1:
+            j = origin[0]
+            margin = stats.margin(i, j, score)
+            found = stats.column_margin(i, j, float(row[j]))
+            column = 1.0 if found is None else found
+        else:
+            rest = np.delete(row, list(origin))
+            margin = score - (float(np.max(rest)) if rest.size else 0.0)
+            others = np.delete(scores[:, list(origin)], i, axis=0)
+            others = others[np.isfinite(others).all(axis=1)] if others.size else others
+            column = (float(np.min(row[list(origin)] - others.max(axis=0))) if others.size
+                      else 1.0)
         position = abs((i + 0.5) / n_d - (float(np.mean(origin)) + 0.5) / n_o)
         features = np.array([score, row_best, margin, column,
                              _neighbour_support(i, origin, provisional), position,
