@@ -17,6 +17,7 @@ fuses a second origin sentence stays the fused score's question (``align``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -128,7 +129,8 @@ def readings(
     n_d, n_o = scores.shape
     stats = stats or ScoreStats.of(scores)
     row = scores[i]
-    row_best = float(np.max(row))
+    row_best = float(stats.row_top[i])
+    log_length = math.log1p(length)
     top = max((score for _, score in options), default=0.0)
     out = []
     seen: set[tuple[int, ...]] = set()
@@ -148,10 +150,10 @@ def readings(
             others = others[np.isfinite(others).all(axis=1)] if others.size else others
             column = (float(np.min(row[list(origin)] - others.max(axis=0))) if others.size
                       else 1.0)
-        position = abs((i + 0.5) / n_d - (float(np.mean(origin)) + 0.5) / n_o)
+        position = abs((i + 0.5) / n_d - (sum(origin) / len(origin) + 0.5) / n_o)
         features = np.array([score, row_best, margin, column,
                              _neighbour_support(i, origin, provisional), position,
-                             density, verbatim, np.log1p(length), top - score, novel],
+                             density, verbatim, log_length, top - score, novel],
                             dtype=np.float32)
         out.append(Reading(i, origin, score, features))
     return out
