@@ -123,6 +123,22 @@ def test_the_engine_follows_the_languages() -> None:
         engine = engine_for(a, b, minilm, None)
         assert (engine.multilingual, engine.translated) == (multilingual, translated)
         assert (engine.embedder is minilm) != multilingual
+        # one non-English language: English verdicts, the multilingual similarity head
+        assert (engine.similarity_params is not None) == (multilingual and not translated)
+
+
+def test_one_non_english_language_reads_the_multilingual_similarity() -> None:
+    from newstrace.reuse.compare import graded_similarity
+    from newstrace.reuse.languages import cross_params
+
+    spanish = load_article(FAMILY / "independent-es.txt")
+    trimmed = load_article(FAMILY / "independent-es.txt")
+    trimmed.sentences = trimmed.sentences[: max(3, len(trimmed.sentences) // 2)]
+    result = compare(spanish, trimmed)
+    assert result.relation in ("copy", "derived")
+    assert any("multilingual head" in note for note in result.notes)
+    assert result.similarity == pytest.approx(graded_similarity(
+        spanish, trimmed, USEEmbedder(), cross_params()[0]), abs=1e-4)
 
 
 def test_eval_reports_accuracy_per_language_pair() -> None:

@@ -22,7 +22,7 @@ from newstrace.model import RELATIONS, Article
 from newstrace.nlp.embed import Embedder, MiniLMEmbedder
 from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.align import Alignment
-from newstrace.reuse.compare import decide, decide_direction
+from newstrace.reuse.compare import decide, decide_direction, graded_similarity
 from newstrace.reuse.features import PairEvidence, gather
 from newstrace.reuse.languages import engine_for
 from newstrace.reuse.params import Params, load_params
@@ -146,11 +146,15 @@ def _semeval_suite(report: EvalReport, embedder: Embedder, params: Params) -> No
             continue
         engine = engine_for(a, b, embedder, params)  # USE where a side is not English
         fitted = engine.params
-        if engine.fitted_across:
-            across[f"{p.lang1}-{p.lang2}"] = fitted.raw.get("report", {}).get("similarity", {})
+        head = engine.similarity_params or (fitted if engine.fitted_across else None)
+        if head is not None:
+            across[f"{p.lang1}-{p.lang2}"] = head.raw.get("report", {}).get("similarity", {})
         result = decide(gather(a, b, engine.embedder.encode, fitted.sentence,
                                fitted.sentence_threshold, fitted.context_bonus,
                                link_model=fitted.link), fitted)
+        if engine.similarity_params is not None:  # as compare_articles does
+            result.similarity = graded_similarity(a, b, engine.embedder,
+                                                  engine.similarity_params)
         xs, ys = by_lang.setdefault(f"{p.lang1}-{p.lang2}", ([], []))
         xs.append(result.similarity)
         ys.append(-p.overall)  # Overall: 1 = very similar … 4 = very dissimilar
@@ -162,7 +166,7 @@ def _semeval_suite(report: EvalReport, embedder: Embedder, params: Params) -> No
                    target="≥ 0.80" if lang == "en-en" else "(issue 8)",
                    reference="0.818 best system, all languages, official eval set",
                    n=len(xs), note="en-en used in fitting" if lang == "en-en" else
-                   "multilingual USE, cross-language parameters fitted on all SemEval pairs "
+                   "multilingual USE, similarity head fitted on all SemEval pairs "
                    "(in-sample; 5-fold CV "
                    f"{across[lang].get('cv_pearson_by_language_pair', {}).get(lang, '—')})"
                    if lang in across else "multilingual USE, English-fitted parameters")

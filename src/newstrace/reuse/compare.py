@@ -162,6 +162,13 @@ def mark_translated(result: PairResult, fitted_across: bool) -> None:
     result.notes.append(note)
 
 
+def graded_similarity(a: Article, b: Article, embedder: Embedder, params: Params) -> float:
+    """The similarity head of ``params`` over evidence gathered with its own models."""
+    ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
+                params.context_bonus, link_model=params.link)
+    return float(params.similarity.predict(ev.verdict_x[None, :])[0])
+
+
 def compare_articles(a: Article, b: Article, embedder: Embedder,
                      params: Params | None = None, *, attribution: bool = True,
                      memo: ArticleMemo | None = None,
@@ -179,4 +186,8 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
     result = decide(ev, params)
     if engine.translated:
         mark_translated(result, engine.fitted_across)
+    if engine.similarity_params is not None:
+        result.similarity = graded_similarity(a, b, engine.embedder, engine.similarity_params)
+        result.notes.append("similarity: the multilingual head (fitted on SemEval-2022 pairs "
+                            "of every language); the relation reads the English parameters")
     return attach_changes(ev, result, parse) if attribution else result
