@@ -58,6 +58,7 @@ class ParserProcess:
                                         name="newstrace-parser")
         self._process.start()
         child.close()
+        self._used = False
 
     @classmethod
     def start(cls) -> ParserProcess | None:
@@ -69,6 +70,7 @@ class ParserProcess:
         return cls(multiprocessing.get_context("fork"))
 
     def __call__(self, items: SentenceItems) -> Parsed:
+        self._used = True
         try:
             self._conn.send(list(items))
             reply = self._conn.recv()
@@ -79,6 +81,10 @@ class ParserProcess:
         return reply
 
     def close(self) -> None:
+        """Stop the child: at once if it was never asked (an unrelated pair needs no
+        parse, and waiting would cost the rest of its model load)."""
+        if not self._used:
+            self._process.terminate()
         with suppress(OSError):
             self._conn.send(None)
         self._process.join(timeout=1.0)
