@@ -57,15 +57,15 @@ def base_language(language: str | None) -> str | None:
     return language.split("-")[0].lower() if language else None
 
 
-def lead_vectors(articles: Sequence[Article], encode: Embedder,
+def lead_vectors(articles: Sequence[Article], embedder: Embedder,
                  lead_sentences: int) -> np.ndarray:
     """One unit vector per article: the mean of its first sentences' vectors."""
+    if not articles:
+        return np.zeros((0, USE_DIM), dtype=np.float32)
     leads = [[s.text for s in a.sentences[:lead_sentences]] or [a.text[:2000]]
              for a in articles]
-    flat = [text for lead in leads for text in lead]
-    vectors = encode.encode(flat) if flat else np.zeros((0, USE_DIM), dtype=np.float32)
-    out = np.zeros((len(articles), vectors.shape[1] if len(flat) else USE_DIM),
-                   dtype=np.float32)
+    vectors = embedder.encode([text for lead in leads for text in lead])
+    out = np.zeros((len(articles), vectors.shape[1]), dtype=np.float32)
     at = 0
     for k, lead in enumerate(leads):
         mean = vectors[at : at + len(lead)].mean(axis=0)
