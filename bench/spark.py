@@ -1,6 +1,6 @@
 """The Spark path in local[2] next to the local pipeline, on the same synthetic corpus.
 
-    .venv/bin/python bench/spark.py [--sizes 5000,10000] [--skip-local] [--cores 2]
+    .venv/bin/python bench/spark.py [--sizes 5000,10000] [--skip-local] [--cores 2] [--keep DIR]
 
 For each size it builds bench/corpus.py's BBC corpus, runs ``newstrace run``'s
 pipeline (one process per core, as the CLI does) and the Spark job in
@@ -107,8 +107,9 @@ def estimate(size: int, summary: dict[str, Any], cores: int, block_size: int = 2
     ])
 
 
-def measure(size: int, cores: int, skip_local: bool, spark: Any) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+def measure(size: int, cores: int, skip_local: bool, spark: Any, keep: Path | None) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = keep / str(size) if keep else Path(scratch)  # --keep: outputs stay for a look
         folder = Path(tmp) / "corpus"
         build_corpus(size, folder)
         print(f"\n== {size} articles ==", flush=True)
@@ -130,6 +131,10 @@ def measure(size: int, cores: int, skip_local: bool, spark: Any) -> None:
                   f"{len(spark_pairs.keys() - local_pairs.keys())} only spark; stories "
                   f"{len(local_stories & spark_stories)}/{len(local_stories)} identical "
                   f"({len(spark_stories)} in spark)")
+            for story in sorted(local_stories - spark_stories)[:10]:
+                print(f"  only local: {' '.join(story)}")
+            for story in sorted(spark_stories - local_stories)[:10]:
+                print(f"  only spark: {' '.join(story)}")
         print(estimate(size, summary, cores), flush=True)
 
 
@@ -138,6 +143,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="5000,10000")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep corpus, store and Spark outputs here")
     args = parser.parse_args()
     if not start():
         return 0
@@ -149,7 +155,7 @@ def main() -> int:
           f"(JAVA_HOME={os.environ.get('JAVA_HOME')})", flush=True)
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            measure(size, args.cores, args.skip_local, spark)
+            measure(size, args.cores, args.skip_local, spark, args.keep)
     finally:
         spark.stop()
     return 0

@@ -105,8 +105,10 @@ class StaticEmbedder:
         if lengths.sum() == 0:
             return out
         ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in encodings])
-        rows = np.repeat(np.arange(len(texts)), lengths)
-        np.add.at(out, rows, self._table[ids])
+        # each text's token vectors are one slice of the gathered rows: sum each slice
+        starts = np.cumsum(lengths) - lengths
+        filled = lengths > 0
+        out[filled] = np.add.reduceat(self._table[ids], starts[filled], axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 

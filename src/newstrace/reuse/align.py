@@ -66,6 +66,17 @@ class Alignment:
     readings: list[Reading] = field(default_factory=list, repr=False)
     #: the threshold rule's alignment when a link model re-decided the links
     rule: Alignment | None = field(default=None, repr=False)
+    #: the link model's pass, not yet run: most pairs of a corpus are read one way
+    #: only (the verdict reads the rule's alignments; only the origin → derived side is
+    #: shown), so the other way never needs it
+    learn: Callable[[], Alignment] | None = field(default=None, repr=False)
+    learned: Alignment | None = field(default=None, repr=False)
+
+    def final(self) -> Alignment:
+        """The alignment to show: the link model's when there is one (run on first use)."""
+        if self.learn is not None:
+            self.learned, self.learn = self.learn(), None
+        return self.learned or self
 
     @property
     def measured(self) -> Alignment:
@@ -121,14 +132,18 @@ def align(
 
     # verbatim: which derived tokens are copied, and from which origin sentences
     copied = np.zeros(len(derived_tokens), dtype=bool)
-    sources = np.zeros((max(n_d, 1), max(n_o, 1)), dtype=np.float32)
-    for passage in passages:
-        for run in passage.runs:
-            copied[run.b0 : run.b0 + run.length] = True
-            ds = d_sent[run.b0 : run.b0 + run.length]
-            os_ = o_sent[run.a0 : run.a0 + run.length]
-            ok = (ds >= 0) & (os_ >= 0)
-            np.add.at(sources, (ds[ok], os_[ok]), 1.0)
+    runs = [run for passage in passages for run in passage.runs]
+    if runs:
+        b_at = np.concatenate([np.arange(r.b0, r.b0 + r.length) for r in runs])
+        a_at = np.concatenate([np.arange(r.a0, r.a0 + r.length) for r in runs])
+        copied[b_at] = True
+        ds, os_ = d_sent[b_at], o_sent[a_at]
+        ok = (ds >= 0) & (os_ >= 0)
+        width = max(n_o, 1)
+        sources = np.bincount(ds[ok] * width + os_[ok], minlength=max(n_d, 1) * width
+                              ).reshape(max(n_d, 1), width).astype(np.float32)
+    else:
+        sources = np.zeros((max(n_d, 1), max(n_o, 1)), dtype=np.float32)
     words_per_d = np.bincount(d_sent[d_sent >= 0], minlength=n_d).astype(np.float32)
     copied_per_d = np.bincount(d_sent[(d_sent >= 0) & copied], minlength=n_d).astype(np.float32)
     words_per_o = np.bincount(o_sent[o_sent >= 0], minlength=n_o).astype(np.float32)
@@ -162,12 +177,6 @@ def align(
 
     if context_bonus > 0 and n_o:
         links = _context_links(links, masked, threshold, context_bonus, fused_score)
-    found: list[Reading] = []
-    rule_links = links
-    if (link_model is not None or keep_readings) and n_o:
-        verbatim_share = float(copied.sum()) / max(len(derived_tokens), 1)
-        links, found = _learned_links(links, masked, derived_set, origin_set, model, threshold,
-                                      link_model, verbatim_share, best_readings)
     total_d = float(words_per_d.sum()) or 1.0
     identical = float(words_per_d[(copied_per_d >= IDENTICAL_SENTENCE_COVERAGE
                                    * np.maximum(words_per_d, 1))
@@ -189,11 +198,20 @@ def align(
             identical_share=identical,
         )
 
-    result = summary(links)
-    result.readings = found
-    if links is not rule_links:
-        result.rule = summary(rule_links)
-    return result
+    rule = summary(links)
+    if (link_model is None and not keep_readings) or not n_o:
+        return rule
+
+    def learn() -> Alignment:
+        verbatim_share = float(copied.sum()) / max(len(derived_tokens), 1)
+        chosen, found = _learned_links(links, masked, derived_set, origin_set, model,
+                                       threshold, link_model, verbatim_share, best_readings)
+        result = summary(chosen)
+        result.readings, result.rule = found, rule
+        return result
+
+    rule.learn = learn
+    return rule
 
 
 def _context_links(links: list[Link], scores: np.ndarray, threshold: float,
@@ -262,11 +280,13 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
     found: list[Reading] = []
     vocabulary = frozenset().union(*origin_set.content)
     stats = ScoreStats.of(scores)
+    rows_read: list[tuple[int, Link | None, tuple[tuple[int, ...], float]]] = []
+    groups: list[list[Reading]] = []
     for i in (int(k) for k in np.flatnonzero(finite)):
         current = by_derived.get(i)
         if current is not None and current.kind == "verbatim":
             continue
-        fused, fused_value = best_readings.get(i) or _best_reading(
+        fused = best_readings.get(i) or _best_reading(
             i, scores[i], derived_set, origin_set, model, threshold)
         singles = [int(j) for j in np.argsort(-scores[i])[:FUSION_CANDIDATES]]
         if current is not None:
@@ -278,14 +298,17 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
                               novel=len(derived_set.content[i] - vocabulary)
                               / max(len(derived_set.content[i]), 1), stats=stats)
         found += candidates
-        if link_model is None:
-            continue
-        picked = link_model.choose(candidates)
+        rows_read.append((i, current, fused))
+        groups.append(candidates)
+    if link_model is None:
+        return [out[i] for i in sorted(out)], found
+    for (i, current, (fused_origin, fused_value)), picked in zip(
+            rows_read, link_model.choose_each(groups), strict=True):
         if picked is None:
             out.pop(i, None)
             continue
         link = Link(i, picked.origin, "paraphrase", picked.score)
-        for origin, value in ((fused, fused_value),
+        for origin, value in ((fused_origin, fused_value),
                               (current.origin, current.score) if current else ((), 0.0)):
             if len(origin) > 1 and picked.origin[0] in origin and value > link.score:
                 link = Link(i, origin, "paraphrase", value)

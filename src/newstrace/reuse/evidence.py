@@ -25,6 +25,10 @@ FEATURES = ("cos", "words_left", "words_right", "bigrams_left", "bigrams_right",
 _UNMATCHED_CAP = 12.0
 #: Up to this many sentence pairs, overlaps are counted with Python sets.
 _SMALL = 4
+#: The item sets whose overlaps the features count, in ``SentenceSet.packed`` order.
+_SETS = ("words", "bigrams", "content", "nums", "ents")
+_KEY_BITS = 60
+_KEY_MASK = (1 << _KEY_BITS) - 1
 
 
 @dataclass(slots=True)
@@ -43,6 +47,8 @@ class SentenceSet:
     parent: np.ndarray
     #: per feature set, each unit's items as hashed ids (filled on first use)
     _hashed: dict[str, list[np.ndarray]] = field(default_factory=dict, repr=False)
+    #: every item of every feature set in one array (``packed``, filled on first use)
+    _packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def hashed(self, kind: str) -> list[np.ndarray]:
         """``words``, ``bigrams``, … as int64 hash arrays: overlaps become array work.
@@ -59,6 +65,27 @@ class SentenceSet:
             ends = np.cumsum([0, *map(len, sets)]).tolist()
             found = self._hashed[kind] = [hashes[a:b] for a, b in pairwise(ends)]
         return found
+
+    def packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All feature sets at once: (keys, unit of each key, unit × set sizes).
+
+        A key is an item's hash with its feature set's number in the top bits, so
+        one sort of a pair's keys groups them by set, and one pass counts every
+        overlap (``_overlaps``): five small array passes per pair cost more in
+        set-up than in work.
+        """
+        if self._packed is None:
+            keys, owners = [], []
+            sizes = np.zeros((len(self.texts), len(_SETS)), dtype=np.float32)
+            for k, kind in enumerate(_SETS):
+                arrays = self.hashed(kind)
+                counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+                sizes[:, k] = counts
+                keys.append((np.concatenate([*arrays, np.zeros(0, dtype=np.int64)])
+                             & _KEY_MASK) | (k << _KEY_BITS))
+                owners.append(np.repeat(np.arange(len(arrays)), counts))
+            self._packed = (np.concatenate(keys), np.concatenate(owners), sizes)
+        return self._packed
 
     @classmethod
     def build(cls, texts: Sequence[str], vectors: np.ndarray,
@@ -109,28 +136,27 @@ class SentenceSet:
         )
 
 
-def _overlap(left: SentenceSet, right: SentenceSet, kind: str) -> tuple[
-        np.ndarray, np.ndarray, np.ndarray]:
-    """Intersection sizes and set sizes for all pairs of one kind of item set."""
+def _overlaps(left: SentenceSet, right: SentenceSet) -> dict[str, tuple[
+        np.ndarray, np.ndarray, np.ndarray]]:
+    """Per item set: intersection sizes for all pairs, and both sides' set sizes."""
     if len(left) * len(right) <= _SMALL:  # one fused reading: plain sets beat array set-up
-        lsets, rsets = getattr(left, kind), getattr(right, kind)
-        inter = np.array([[len(x & y) for y in rsets] for x in lsets], dtype=np.float32)
-        return (inter, np.array([len(x) for x in lsets], dtype=np.float32),
-                np.array([len(y) for y in rsets], dtype=np.float32))
-    lh, rh = left.hashed(kind), right.hashed(kind)
-    size_l = np.array([len(x) for x in lh], dtype=np.float32)
-    size_r = np.array([len(x) for x in rh], dtype=np.float32)
-    flat = np.concatenate([*lh, *rh, np.zeros(0, dtype=np.int64)])
-    if flat.size == 0:
-        return np.zeros((len(lh), len(rh)), dtype=np.float32), size_l, size_r
-    _, column = np.unique(flat, return_inverse=True)
-    n_left = int(size_l.sum())
-    width = int(column.max()) + 1
-    ml = np.zeros((len(lh), width), dtype=np.float32)
-    mr = np.zeros((len(rh), width), dtype=np.float32)
-    ml[np.repeat(np.arange(len(lh)), size_l.astype(np.int64)), column[:n_left]] = 1.0
-    mr[np.repeat(np.arange(len(rh)), size_r.astype(np.int64)), column[n_left:]] = 1.0
-    return ml @ mr.T, size_l, size_r
+        out = {}
+        for kind in _SETS:
+            lsets, rsets = getattr(left, kind), getattr(right, kind)
+            inter = np.array([[len(x & y) for y in rsets] for x in lsets], dtype=np.float32)
+            out[kind] = (inter, np.array([len(x) for x in lsets], dtype=np.float32),
+                         np.array([len(y) for y in rsets], dtype=np.float32))
+        return out
+    l_keys, l_unit, l_sizes = left.packed()
+    r_keys, r_unit, r_sizes = right.packed()
+    keys, column = np.unique(np.concatenate([l_keys, r_keys]), return_inverse=True)
+    ml = np.zeros((len(left), len(keys)), dtype=np.float32)
+    mr = np.zeros((len(right), len(keys)), dtype=np.float32)
+    ml[l_unit, column[: len(l_keys)]] = 1.0
+    mr[r_unit, column[len(l_keys) :]] = 1.0
+    bounds = np.searchsorted(keys, [k << _KEY_BITS for k in range(len(_SETS) + 1)])
+    return {kind: (ml[:, bounds[k] : bounds[k + 1]] @ mr[:, bounds[k] : bounds[k + 1]].T,
+                   l_sizes[:, k], r_sizes[:, k]) for k, kind in enumerate(_SETS)}
 
 
 def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
@@ -140,19 +166,20 @@ def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
     if n == 0 or m == 0:
         return out
     out[..., 0] = left.vectors @ right.vectors.T
+    overlaps = _overlaps(left, right)
     for k, kind in enumerate(("words", "bigrams", "content")):
-        inter, size_l, size_r = _overlap(left, right, kind)
+        inter, size_l, size_r = overlaps[kind]
         out[..., 1 + 2 * k] = inter / np.maximum(size_l[:, None], 1)
         out[..., 2 + 2 * k] = inter / np.maximum(size_r[None, :], 1)
         if k == 2:
             out[..., 7] = np.minimum(size_l[:, None] - inter, _UNMATCHED_CAP)
             out[..., 8] = np.minimum(size_r[None, :] - inter, _UNMATCHED_CAP)
-    inter, size_l, size_r = _overlap(left, right, "nums")
+    inter, size_l, size_r = overlaps["nums"]
     union = size_l[:, None] + size_r[None, :] - inter
     both = (size_l[:, None] > 0) & (size_r[None, :] > 0)
     out[..., 9] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     out[..., 10] = (both & (inter == 0)).astype(np.float32)
-    inter, size_l, size_r = _overlap(left, right, "ents")
+    inter, size_l, size_r = overlaps["ents"]
     union = size_l[:, None] + size_r[None, :] - inter
     out[..., 11] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     lengths = left.lengths[:, None], right.lengths[None, :]

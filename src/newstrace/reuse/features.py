@@ -50,8 +50,10 @@ class PairEvidence:
 
     a: Article
     b: Article
-    b_from_a: Alignment  # b read as derived from a
-    a_from_b: Alignment  # a read as derived from b
+    #: b read as derived from a, and a from b: the threshold rule's alignments, which
+    #: the verdict reads; ``b_from_a``/``a_from_b`` are what to show (the link model's)
+    rule_b_from_a: Alignment
+    rule_a_from_b: Alignment
     credit_b_to_a: CreditResult  # does b credit a's outlet?
     credit_a_to_b: CreditResult
     verdict_x: np.ndarray
@@ -60,6 +62,14 @@ class PairEvidence:
     similarity: float  # 0..1 graded same-story similarity
     tokens_a: Tokens | None = None
     tokens_b: Tokens | None = None
+
+    @property
+    def b_from_a(self) -> Alignment:
+        return self.rule_b_from_a.final()
+
+    @property
+    def a_from_b(self) -> Alignment:
+        return self.rule_a_from_b.final()
 
 
 def _swap(passages: list[Passage]) -> list[Passage]:
@@ -93,7 +103,7 @@ def _kept(items: set[str], other: set[str]) -> float:
     return len(items & other) / len(items) if items else 0.5
 
 
-def _specifics_kept(a: str, b: str, nums: tuple[set[str], set[str]],
+def _specifics_kept(quotes: tuple[int, int], nums: tuple[set[str], set[str]],
                     names: tuple[set[str], set[str]]) -> tuple[float, float, float]:
     """How much more of the other's specifics each side keeps, and who quotes more.
 
@@ -103,7 +113,7 @@ def _specifics_kept(a: str, b: str, nums: tuple[set[str], set[str]],
     """
     return (_kept(nums[1], nums[0]) - _kept(nums[0], nums[1]),
             _kept(names[1], names[0]) - _kept(names[0], names[1]),
-            math.log1p(len(quotes_in(a))) - math.log1p(len(quotes_in(b))))
+            math.log1p(quotes[0]) - math.log1p(quotes[1]))
 
 
 def _soft(scores: np.ndarray, lengths: np.ndarray) -> float:
@@ -198,6 +208,7 @@ class ArticleMemo:
     def __init__(self, max_articles: int = 2000) -> None:
         self._units: OrderedDict[str, SentenceSet] = OrderedDict()
         self._tokens: OrderedDict[str, Tokens] = OrderedDict()
+        self._specifics: OrderedDict[str, Specifics] = OrderedDict()
         self._max = max_articles
 
     def _remember(self, table: OrderedDict[str, Any], key: str, make: Callable[[], Any]) -> Any:
@@ -215,6 +226,17 @@ class ArticleMemo:
     def tokens(self, article: Article) -> Tokens:
         return self._remember(self._tokens, article.id, lambda: Tokens.of(article.text))
 
+    def specifics(self, article: Article) -> Specifics:
+        return self._remember(self._specifics, article.id, lambda: specifics(article))
+
+
+#: An article's names, numbers and number of direct quotes.
+Specifics = tuple[set[str], set[str], int]
+
+
+def specifics(article: Article) -> Specifics:
+    return entities(article.text), numbers(article.text), len(quotes_in(article.text))
+
 
 def gather(
     a: Article,
@@ -230,9 +252,11 @@ def gather(
     if memo is not None and a.id and b.id:
         ta, tb = memo.tokens(a), memo.tokens(b)
         ua, ub = memo.units(a, encode), memo.units(b, encode)
+        xa, xb = memo.specifics(a), memo.specifics(b)
     else:
         ta, tb = Tokens.of(a.text), Tokens.of(b.text)
         ua, ub = units(a, encode), units(b, encode)
+        xa, xb = specifics(a), specifics(b)
     sa, sb = ua.head(len(a.sentences)), ub.head(len(b.sentences))
     vectors_a, vectors_b = sa.vectors, sb.vectors
     passages = verbatim_passages(ta, tb)
@@ -243,7 +267,7 @@ def gather(
                      passages=_swap(passages), context_bonus=context_bonus,
                      link_model=link_model, keep_readings=keep_readings)
     credit_ba, credit_ab = find_credit(a, b), find_credit(b, a)
-    m_ba, m_ab = b_from_a.measured, a_from_b.measured  # the rule's, for the models
+    m_ba, m_ab = b_from_a, a_from_b  # the rule's alignments: what the models read
 
     cov = (m_ba.derived_coverage, m_ab.derived_coverage)
     verb = (m_ba.verbatim_coverage, m_ab.verbatim_coverage)
@@ -258,7 +282,7 @@ def gather(
     len_a, len_b = max(len(ta), 1), max(len(tb), 1)
     mutual = (_mutual(m_ba, sb.lengths, threshold), _mutual(m_ab, sa.lengths, threshold))
     hours = _hours_apart(a, b)
-    names, nums = (entities(a.text), entities(b.text)), (numbers(a.text), numbers(b.text))
+    names, nums = (xa[0], xb[0]), (xa[1], xb[1])
     verdict_x = np.array([
         max(cov), min(cov), max(verb), min(verb), max(cov) - verb[hi],
         max(m_ba.origin_coverage, m_ab.origin_coverage), main.mean_score,
@@ -284,7 +308,7 @@ def gather(
         float(bool(b.embeds)) - float(bool(a.embeds)),
         added_b - added_a,
         _fused_share(m_ba) - _fused_share(m_ab),
-        *_specifics_kept(a.text, b.text, nums, names),
+        *_specifics_kept((xa[2], xb[2]), nums, names),
     ], dtype=np.float32)
     return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
                         hours, similarity=doc_cos, tokens_a=ta, tokens_b=tb)

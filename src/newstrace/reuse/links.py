@@ -175,11 +175,24 @@ class LinkModel:
 
     def choose(self, candidates: list[Reading]) -> Reading | None:
         """The likeliest reading; None (the sentence is added) when none is likely enough."""
-        if not candidates:
-            return None
-        probs = self.model.predict(np.stack([c.features for c in candidates]))
-        k = int(np.argmax(probs))
-        return candidates[k] if float(probs[k]) >= self.cut else None
+        return self.choose_each([candidates])[0]
+
+    def choose_each(self, groups: Sequence[list[Reading]]) -> list[Reading | None]:
+        """``choose`` for every sentence's readings at once (one model call per pair)."""
+        flat = [c for g in groups for c in g]
+        if not flat:
+            return [None] * len(groups)
+        probs = self.model.predict(np.stack([c.features for c in flat]))
+        out: list[Reading | None] = []
+        start = 0
+        for g in groups:
+            if not g:
+                out.append(None)
+                continue
+            k = int(np.argmax(probs[start : start + len(g)]))
+            out.append(g[k] if float(probs[start + k]) >= self.cut else None)
+            start += len(g)
+        return out
 
 
 def context_options(i: int, n_origin: int, provisional: dict[int, tuple[int, ...]],

@@ -7,7 +7,10 @@ and shared: lower-cased forms for matching, offsets for reporting spans.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
 
 _WORD = re.compile(r"\w+(?:[’'.,]\w+)*", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d.,]*$")
@@ -39,6 +42,8 @@ class Tokens:
     forms: list[str]
     starts: list[int]
     ends: list[int]
+    #: word n-grams by n: (the n-grams, their hashes, n-gram → start positions)
+    _grams: dict[int, Grams] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, text: str) -> Tokens:
@@ -48,6 +53,25 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.forms)
+
+    def grams(self, n: int) -> Grams:
+        """The text's word n-grams, indexed once: a corpus compares each text many times."""
+        found = self._grams.get(n)
+        if found is None:
+            grams = list(zip(*(self.forms[k:] for k in range(n)), strict=False))
+            index: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
+            for i, gram in enumerate(grams):
+                index[gram].append(i)
+            hashes = np.fromiter(map(hash, grams), dtype=np.int64, count=len(grams))
+            found = self._grams[n] = Grams(grams, hashes, dict(index))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Grams:
+    grams: list[tuple[str, ...]]
+    hashes: np.ndarray  # one int64 per n-gram: a fast test for "shared at all"
+    positions: dict[tuple[str, ...], list[int]]
 
 
 def word_forms(text: str) -> list[str]:

@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+import numpy as np
+
 from newstrace.reuse.tokens import Tokens
 
 #: Seed length in words. Four words rarely repeat by chance in news prose;
@@ -52,15 +54,13 @@ class Passage:
 
 def exact_runs(a: Tokens, b: Tokens, n: int = SEED_WORDS) -> list[Run]:
     """Maximal runs of equal words at least ``n`` long (any order in either text)."""
-    fa, fb = a.forms, b.forms
-    if len(fa) < n or len(fb) < n:
+    if len(a) < n or len(b) < n:
         return []
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, gram in enumerate(zip(*(fa[k:] for k in range(n)), strict=False)):
-        index[gram].append(i)
+    ga, gb = a.grams(n), b.grams(n)
     by_diagonal: dict[int, list[int]] = defaultdict(list)
-    for j, gram in enumerate(zip(*(fb[k:] for k in range(n)), strict=False)):
-        positions = index.get(gram)
+    # the hashes only pick which n-grams to look up; the lookup compares the words
+    for j in np.flatnonzero(np.isin(gb.hashes, ga.hashes)).tolist():
+        positions = ga.positions.get(gb.grams[j])
         if not positions or len(positions) > MAX_SEED_OCCURRENCES:
             continue
         for i in positions:
