@@ -129,25 +129,34 @@ def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
     singles = [g[0] for g in groups if len(g) == 1]
     centroids = []
     for g in multi:
-        vs = [vectors[a] for a in g if a in vectors]
+        vs = [vectors[a] for a in sorted(g) if a in vectors]  # one order: Spark's too
         c = np.mean(vs, axis=0) if vs else None
         centroids.append(c / max(float(np.linalg.norm(c)), 1e-9) if c is not None else None)
+    # every lone article is matched against the groups as average linkage left them
+    # (an article that joins a story does not widen its time window for the next),
+    # and equal cosines go to the group whose first-ingested member has the larger id:
+    # the result does not depend on the order lone articles are taken in, so the
+    # Spark job, which matches them all at once, finds the same stories
+    rank = {aid: k for k, aid in enumerate(info)}
+    keys = [min(g, key=rank.__getitem__) for g in multi]
+    grouped = [list(g) for g in multi]
     alone: list[list[str]] = []
     for aid in singles:
         v = vectors.get(aid)
-        best, best_cos = None, join_cosine
+        best: tuple[float, str, int] | None = None
         if v is not None:
             for k, c in enumerate(centroids):
                 if c is None:
                     continue
                 cos = float(v @ c)
-                if cos >= best_cos and any(within_window(info[aid][0], info[m][0], window_days)
-                                           for m in multi[k]):
-                    best, best_cos = k, cos
+                if cos >= join_cosine and (best is None or (cos, keys[k]) > best[:2]) and any(
+                        within_window(info[aid][0], info[m][0], window_days)
+                        for m in grouped[k]):
+                    best = (cos, keys[k], k)
         if best is None:
             alone.append([aid])
         else:
-            multi[best].append(aid)
+            multi[best[2]].append(aid)
 
     def when(aid: str) -> tuple[str, str]:
         published, first_seen = info[aid]

@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 
 from newstrace.model import Sentence
-from newstrace.reuse.evidence import LogisticModel, SentenceSet, pair_features
+from newstrace.reuse.evidence import LogisticModel, SentenceSet, fused_features, pair_features
 from newstrace.reuse.links import LinkModel, Reading, ScoreStats, context_options, readings
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import Passage, verbatim_passages
@@ -151,21 +151,22 @@ def align(
     scores = sentence_scores(derived_set, origin_set, n_o, model)
 
     links: list[Link] = []
-    best_readings: dict[int, tuple[tuple[int, ...], float]] = {}
+    verbatim: dict[int, Link] = {}
     for i in range(n_d):
         share = copied_per_d[i] / words_per_d[i] if words_per_d[i] else 0.0
         if share >= VERBATIM_SENTENCE_COVERAGE and sources[i].sum() > 0:
             row = sources[i]
             picked = tuple(int(j) for j in np.flatnonzero(row >= VERBATIM_SOURCE_SHARE * row.sum()))
-            links.append(Link(i, picked, "verbatim", float(min(share, 1.0))))
-            continue
-        if n_o == 0 or derived_sentences[i].kind == "embed":
-            # an embedded post is a third party's words: copied, perhaps, never reworded
-            continue
-        chosen = best_readings[i] = _best_reading(i, scores[i], derived_set, origin_set,
-                                                  model, threshold)
-        if chosen[1] >= threshold:
-            links.append(Link(i, chosen[0], "paraphrase", chosen[1]))
+            verbatim[i] = Link(i, picked, "verbatim", float(min(share, 1.0)))
+    # an embedded post is a third party's words: copied, perhaps, never reworded
+    reworded = [i for i in range(n_d) if i not in verbatim and n_o
+                and derived_sentences[i].kind != "embed"]
+    best_readings = _best_readings(reworded, scores, derived_set, origin_set, model, threshold)
+    for i in range(n_d):
+        if i in verbatim:
+            links.append(verbatim[i])
+        elif i in best_readings and best_readings[i][1] >= threshold:
+            links.append(Link(i, best_readings[i][0], "paraphrase", best_readings[i][1]))
 
     embeds = [i for i, s in enumerate(derived_sentences) if s.kind == "embed"]
     masked = scores.copy()
@@ -286,8 +287,8 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
         current = by_derived.get(i)
         if current is not None and current.kind == "verbatim":
             continue
-        fused = best_readings.get(i) or _best_reading(
-            i, scores[i], derived_set, origin_set, model, threshold)
+        fused = best_readings.get(i) or _best_readings(
+            [i], scores, derived_set, origin_set, model, threshold)[i]
         singles = [int(j) for j in np.argsort(-scores[i])[:FUSION_CANDIDATES]]
         if current is not None:
             singles += current.origin
@@ -339,29 +340,34 @@ def _contributes(derived: frozenset[str], members: list[frozenset[str]]) -> bool
     return True
 
 
-def _best_reading(
-    i: int,
-    row: np.ndarray,
+def _best_readings(
+    rows: list[int],
+    scores: np.ndarray,
     derived_set: SentenceSet,
     origin_set: SentenceSet,
     model: LogisticModel,
     threshold: float,
-) -> tuple[tuple[int, ...], float]:
-    """The best single origin sentence, or a fusion of two or three that explains more."""
-    best = int(np.argmax(row))
-    chosen: tuple[int, ...] = (best,)
-    chosen_score = float(row[best])
-    candidates = [int(j) for j in np.argsort(-row)[:FUSION_CANDIDATES]
-                  if row[j] >= threshold / 2]
-    if len(candidates) >= 2:
-        single = derived_set.merged([i])
+) -> dict[int, tuple[tuple[int, ...], float]]:
+    """Per derived sentence, the best single origin sentence, or a fusion of two or
+    three that explains it better; every candidate fusion of the pair scored at once."""
+    chosen: dict[int, tuple[tuple[int, ...], float]] = {}
+    fusions: list[tuple[int, tuple[int, ...]]] = []
+    for i in rows:
+        row = scores[i]
+        best = int(np.argmax(row))
+        chosen[i] = ((best,), float(row[best]))
+        candidates = [int(j) for j in np.argsort(-row)[:FUSION_CANDIDATES]
+                      if row[j] >= threshold / 2]
+        if len(candidates) < 2:
+            continue
         for size in (2, 3):
             for combo in combinations(sorted(candidates), size):
-                if not _contributes(derived_set.content[i],
-                                    [origin_set.content[j] for j in combo]):
-                    continue
-                fused = origin_set.merged(list(combo))
-                score = float(model.predict(pair_features(single, fused)[0, 0])[()])
-                if score > chosen_score + FUSION_MARGIN:
-                    chosen, chosen_score = combo, score
-    return chosen, chosen_score
+                if _contributes(derived_set.content[i],
+                                [origin_set.content[j] for j in combo]):
+                    fusions.append((i, combo))
+    if fusions:
+        probs = model.predict(fused_features(derived_set, origin_set, fusions))
+        for (i, combo), p in zip(fusions, probs.tolist(), strict=True):
+            if p > chosen[i][1] + FUSION_MARGIN:  # in order: a fusion must beat the last
+                chosen[i] = (combo, p)
+    return chosen

@@ -159,32 +159,79 @@ def _overlaps(left: SentenceSet, right: SentenceSet) -> dict[str, tuple[
                    l_sizes[:, k], r_sizes[:, k]) for k, kind in enumerate(_SETS)}
 
 
-def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
-    """Features for every (left sentence, right sentence): shape (n_left, n_right, F)."""
-    n, m = len(left), len(right)
-    out = np.zeros((n, m, len(FEATURES)), dtype=np.float32)
-    if n == 0 or m == 0:
-        return out
-    out[..., 0] = left.vectors @ right.vectors.T
-    overlaps = _overlaps(left, right)
+Overlaps = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _assemble(cos: np.ndarray, overlaps: Overlaps, len_l: np.ndarray,
+              len_r: np.ndarray) -> np.ndarray:
+    """The feature array from similarities, overlaps and lengths.
+
+    Set sizes and lengths come shaped to broadcast against ``cos``: (n, 1) and
+    (1, m) for a matrix of pairs, (k,) and (k,) for a list of pairs.
+    """
+    out = np.zeros((*cos.shape, len(FEATURES)), dtype=np.float32)
+    out[..., 0] = cos
     for k, kind in enumerate(("words", "bigrams", "content")):
         inter, size_l, size_r = overlaps[kind]
-        out[..., 1 + 2 * k] = inter / np.maximum(size_l[:, None], 1)
-        out[..., 2 + 2 * k] = inter / np.maximum(size_r[None, :], 1)
+        out[..., 1 + 2 * k] = inter / np.maximum(size_l, 1)
+        out[..., 2 + 2 * k] = inter / np.maximum(size_r, 1)
         if k == 2:
-            out[..., 7] = np.minimum(size_l[:, None] - inter, _UNMATCHED_CAP)
-            out[..., 8] = np.minimum(size_r[None, :] - inter, _UNMATCHED_CAP)
+            out[..., 7] = np.minimum(size_l - inter, _UNMATCHED_CAP)
+            out[..., 8] = np.minimum(size_r - inter, _UNMATCHED_CAP)
     inter, size_l, size_r = overlaps["nums"]
-    union = size_l[:, None] + size_r[None, :] - inter
-    both = (size_l[:, None] > 0) & (size_r[None, :] > 0)
+    union = size_l + size_r - inter
+    both = (size_l > 0) & (size_r > 0)
     out[..., 9] = np.where(union > 0, inter / np.maximum(union, 1), 0)
     out[..., 10] = (both & (inter == 0)).astype(np.float32)
     inter, size_l, size_r = overlaps["ents"]
-    union = size_l[:, None] + size_r[None, :] - inter
+    union = size_l + size_r - inter
     out[..., 11] = np.where(union > 0, inter / np.maximum(union, 1), 0)
-    lengths = left.lengths[:, None], right.lengths[None, :]
-    out[..., 12] = np.minimum(*lengths) / np.maximum(*lengths)
+    out[..., 12] = np.minimum(len_l, len_r) / np.maximum(len_l, len_r)
     return out
+
+
+def pair_features(left: SentenceSet, right: SentenceSet) -> np.ndarray:
+    """Features for every (left sentence, right sentence): shape (n_left, n_right, F)."""
+    n, m = len(left), len(right)
+    if n == 0 or m == 0:
+        return np.zeros((n, m, len(FEATURES)), dtype=np.float32)
+    overlaps = {kind: (inter, size_l[:, None], size_r[None, :])
+                for kind, (inter, size_l, size_r) in _overlaps(left, right).items()}
+    return _assemble(left.vectors @ right.vectors.T, overlaps, left.lengths[:, None],
+                     right.lengths[None, :])
+
+
+def fused_features(derived: SentenceSet, origin: SentenceSet,
+                   readings: Sequence[tuple[int, tuple[int, ...]]]) -> np.ndarray:
+    """Features of each (derived sentence, origin sentences read as one): shape (k, F).
+
+    What ``pair_features(derived.merged([i]), origin.merged(js))`` gives for each
+    reading, computed for all of a pair's candidate fusions at once.
+    """
+    k = len(readings)
+    if k == 0:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    left = np.stack([derived.vectors[i] / max(float(np.linalg.norm(derived.vectors[i])), 1e-12)
+                     for i, _ in readings])
+    right = np.stack([_unit(origin.vectors[list(js)].sum(axis=0)) for _, js in readings])
+    overlaps: Overlaps = {}
+    for kind in _SETS:
+        lsets, rsets = getattr(derived, kind), getattr(origin, kind)
+        inter, size_l, size_r = (np.zeros(k, dtype=np.float32) for _ in range(3))
+        for n, (i, js) in enumerate(readings):
+            fused = frozenset().union(*(rsets[j] for j in js))
+            inter[n], size_l[n], size_r[n] = len(lsets[i] & fused), len(lsets[i]), len(fused)
+        overlaps[kind] = (inter, size_l, size_r)
+    len_l = derived.lengths[[i for i, _ in readings]]
+    len_r = np.array([sum(origin.lengths[j] for j in js) for _, js in readings],
+                     dtype=np.float32)
+    # a stack of 1×d @ d×1 products: bit for bit what ``pair_features`` computes
+    cos = (left[:, None, :] @ right[:, :, None])[:, 0, 0]
+    return _assemble(cos, overlaps, len_l, len_r)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,9 @@ linkage only ever merges clusters that share a link, so it never crosses a
 connected component: running the same ``_average_linkage`` per component, with
 the articles in the local run's order (which breaks its ties the same way),
 gives the same groups. The centroid step is a blocked cosine join of lone
-articles against group centroids, then the same window test and best match.
-
-Two orderings of the local loop are not reproduced, both needing exact float
-ties or a chain of lone articles: among centroids at exactly the same cosine
-the local run takes the last one, this the largest key; and locally a lone
-article that joined a story counts, for the window test of the lone articles
-after it, as a member of that story (here only the grouped members count).
+articles against group centroids (each the mean of its members' vectors in id
+order, as locally), then the same window test against the grouped members and
+the same best match (highest cosine; on a tie, the larger group key).
 """
 
 from __future__ import annotations
@@ -45,6 +41,7 @@ def _cluster(pdf: pd.DataFrame) -> pd.DataFrame:
 
 def _centroid(pdf: pd.DataFrame) -> pd.DataFrame:
     """A group's normalised mean vector, as ``build_stories`` computes it."""
+    pdf = pdf.sort_values("id")  # the local run's order: float sums depend on it
     c = np.mean(np.vstack(pdf.vector.to_numpy()).astype(np.float32), axis=0)
     c = c / max(float(np.linalg.norm(c)), 1e-9)
     return pd.DataFrame({"grp": pd.Series([str(pdf.grp.iloc[0])], dtype=object),
@@ -72,7 +69,7 @@ def build_groups(articles: Any, related: Any, *, window_days: float, block_size:
 
     info = articles.select("id", "vector", "ts")
     multi = groups.where("size > 1").join(info, "id")
-    centroids = (multi.select("grp", "vector").groupBy("grp")
+    centroids = (multi.select("grp", "id", "vector").groupBy("grp")
                  .applyInPandas(_centroid, "grp string, vector array<float>"))
     spans = multi.groupBy("grp").agg(
         F.max(F.col("ts").isNull().cast("int")).alias("undated"),
