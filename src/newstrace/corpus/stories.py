@@ -32,6 +32,8 @@ STORY_JOIN_COSINE = 0.6
 #: link between two topics no longer merges them (bench/corpus.py measured B-cubed
 #: 0.54 at 1k articles with components over every same-story link).
 AVERAGE_LINK = 0.5
+#: Link weights count in steps of 1/10,000 (confidences are reported to four places).
+WEIGHT_UNITS = 10_000
 
 
 @dataclass(slots=True)
@@ -78,12 +80,17 @@ def _average_linkage(nodes: Iterable[str], weights: dict[tuple[str, str], float]
     cluster_of: dict[str, int] = {}
     for k, n in enumerate(dict.fromkeys(nodes)):
         members[k], cluster_of[n] = [n], k
-    sums: dict[int, dict[int, float]] = defaultdict(dict)
+    # weights in whole units of 1/WEIGHT_UNITS: sums are exact whatever order the links
+    # come in, so a cluster machine (links arriving in any order, floats differing in
+    # the last bit between executors) merges exactly as this loop does
+    sums: dict[int, dict[int, int]] = defaultdict(dict)
     for (a, b), w in weights.items():
         if a in cluster_of and b in cluster_of and a != b:
             x, y = cluster_of[a], cluster_of[b]
-            sums[x][y] = sums[x].get(y, 0.0) + w
-            sums[y][x] = sums[y].get(x, 0.0) + w
+            units = round(w * WEIGHT_UNITS)
+            sums[x][y] = sums[x].get(y, 0) + units
+            sums[y][x] = sums[y].get(x, 0) + units
+    cut = threshold * WEIGHT_UNITS
     # live clusters never change size, so an entry's average stays true until one dies
     heap = [(-w, x, y) for x, row in sums.items() for y, w in row.items() if x < y]
     heapq.heapify(heap)
@@ -92,17 +99,17 @@ def _average_linkage(nodes: Iterable[str], weights: dict[tuple[str, str], float]
         negative, x, y = heapq.heappop(heap)
         if x not in members or y not in members:
             continue  # one side was merged away since this entry was pushed
-        if -negative < threshold:
+        if -negative < cut:
             break  # the best remaining average is too low: done
         merged = next_id
         next_id += 1
         members[merged] = members.pop(x) + members.pop(y)
-        row: dict[int, float] = {}
+        row: dict[int, int] = {}
         for old in (x, y):
             for other, w in sums.pop(old, {}).items():
                 if other in (x, y):
                     continue
-                row[other] = row.get(other, 0.0) + w
+                row[other] = row.get(other, 0) + w
                 sums[other].pop(old, None)
         for other, w in row.items():
             sums[other][merged] = w

@@ -122,7 +122,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     lap("candidates")
 
     compared = compare_pairs(pairs, articles, settings.engine, partitions, costs)
-    compared.withColumn("confidence", F.round("confidence", 4)).select(
+    # confidence as computed (the local store keeps it so too): the stories read it
+    compared.select(
         "a", "b", "relation", "confidence", "origin", "credit", "result") \
         .write.mode("overwrite").parquet(f"{out}/pairs")
     lap("compare")
