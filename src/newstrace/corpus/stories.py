@@ -92,7 +92,8 @@ def _average_linkage(nodes: Iterable[str], weights: dict[tuple[str, str], float]
             sums[y][x] = sums[y].get(x, 0) + units
     cut = threshold * WEIGHT_UNITS
     # live clusters never change size, so an entry's average stays true until one dies
-    heap = [(-w, x, y) for x, row in sums.items() for y, w in row.items() if x < y]
+    heap: list[tuple[float, int, int]] = [(-float(w), x, y) for x, row in sums.items()
+                                          for y, w in row.items() if x < y]
     heapq.heapify(heap)
     next_id = len(members)
     while heap:
