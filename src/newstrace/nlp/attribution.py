@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -403,6 +404,39 @@ def parse_sentences(items: SentenceItems) -> Parsed:
         out.persons[i] = [(offset + run[0].idx, " ".join(t.text for t in run))
                           for run in _names(doc[:]) if _could_be_antecedent(run)]
     return out
+
+
+class ParseCache:
+    """A ``StatementSource`` that remembers what it parsed.
+
+    In a corpus an article sits in several copy or rewrite pairs, and each asks
+    for its changed sentences again; copies share whole sentences too. What the
+    parser says depends only on the sentence, its index and its offset, so those
+    are the key. Holds at most ``max_items`` sentences (oldest out first).
+    """
+
+    def __init__(self, parse: StatementSource = parse_sentences, max_items: int = 50_000) -> None:
+        self._parse = parse
+        self._max = max_items
+        self._seen: OrderedDict[tuple[int, str, int],
+                                tuple[list[Statement], list[tuple[int, str]]]] = OrderedDict()
+
+    def __call__(self, items: SentenceItems) -> Parsed:
+        keys = [(i, text, offset) for i, text, offset in items]
+        missing = [key for key in keys if key not in self._seen]
+        if missing:
+            parsed = self._parse(missing)
+            for key in missing:
+                self._seen[key] = (parsed.statements.get(key[0], []),
+                                   parsed.persons.get(key[0], []))
+        out = Parsed({}, {})
+        for key in keys:
+            self._seen.move_to_end(key)
+            statements, persons = self._seen[key]
+            out.statements[key[0]], out.persons[key[0]] = list(statements), list(persons)
+        while len(self._seen) > self._max:
+            self._seen.popitem(last=False)
+        return out
 
 
 def article_statements(article: Article, sentences: Sequence[int] | None = None,

@@ -190,4 +190,6 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
         result.similarity = graded_similarity(a, b, engine.embedder, engine.similarity_params)
         result.notes.append("similarity: the multilingual head (fitted on SemEval-2022 pairs "
                             "of every language); the relation reads the English parameters")
+    if attribution and parse is None and memo is not None:
+        parse = memo.parses()  # a corpus asks for an article's sentences in each pair
     return attach_changes(ev, result, parse) if attribution else result

@@ -12,7 +12,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from newstrace.reuse.evidence import LogisticModel, SentenceSet
 from newstrace.reuse.links import LinkModel
 from newstrace.reuse.tokens import Tokens, entities, numbers, quotes_in
 from newstrace.reuse.verbatim import Passage, Run, verbatim_passages
+
+if TYPE_CHECKING:
+    from newstrace.nlp.attribution import StatementSource
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -209,6 +212,7 @@ class ArticleMemo:
         self._units: OrderedDict[str, SentenceSet] = OrderedDict()
         self._tokens: OrderedDict[str, Tokens] = OrderedDict()
         self._specifics: OrderedDict[str, Specifics] = OrderedDict()
+        self._parses: StatementSource | None = None
         self._max = max_articles
 
     def _remember(self, table: OrderedDict[str, Any], key: str, make: Callable[[], Any]) -> Any:
@@ -225,6 +229,14 @@ class ArticleMemo:
 
     def tokens(self, article: Article) -> Tokens:
         return self._remember(self._tokens, article.id, lambda: Tokens.of(article.text))
+
+    def parses(self) -> StatementSource:
+        """Attribution parses, remembered by sentence (see ``nlp.attribution.ParseCache``)."""
+        if self._parses is None:
+            from newstrace.nlp.attribution import ParseCache
+
+            self._parses = ParseCache()
+        return self._parses
 
     def specifics(self, article: Article) -> Specifics:
         return self._remember(self._specifics, article.id, lambda: specifics(article))
