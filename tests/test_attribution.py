@@ -142,3 +142,24 @@ def test_a_parser_process_parses_as_this_process_does() -> None:
         worker.close()
     worker._process.join()
     assert worker(items) == parse_sentences(items)  # the pipe is closed: parsed here
+
+
+def test_a_parse_cache_parses_each_sentence_once() -> None:
+    """A corpus asks for an article's sentences in each of its pairs: one parse each."""
+    from newstrace.nlp.attribution import ParseCache, parse_sentences
+
+    asked: list[int] = []
+
+    def counting(items):  # the real parser, counted
+        asked.extend(i for i, _, _ in items)
+        return parse_sentences(items)
+
+    article = article_from_text(
+        "The press service said Lira told Osk that talks would resume. "
+        "“We will stay in touch,” the minister said. Prices rose 4% in May.")
+    items = [(i, s.text, s.start) for i, s in enumerate(article.sentences)]
+    cache = ParseCache(counting, max_items=2)
+    assert cache(items[:2]) == parse_sentences(items[:2])
+    assert cache(items) == parse_sentences(items)  # 0 and 1 remembered, 2 parsed
+    assert asked == [0, 1, 2]
+    assert cache(items[2:]) == parse_sentences(items[2:]) and asked == [0, 1, 2]

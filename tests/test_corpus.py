@@ -224,6 +224,24 @@ def test_average_linkage_does_not_chain_topics() -> None:
     assert sorted(map(sorted, _average_linkage("xyz", triangle))) == [["x", "y", "z"]]
 
 
+def test_average_linkage_does_not_depend_on_link_order() -> None:
+    """The Spark job hands links over in whatever order its shuffle produced."""
+    import random
+
+    from newstrace.corpus.stories import _average_linkage
+
+    rng = random.Random(3)
+    nodes = [f"n{k:02d}" for k in range(40)]
+    links = {(a, b): round(rng.random(), 6) for a in nodes for b in nodes
+             if a < b and rng.random() < 0.15}
+    expected = sorted(sorted(g) for g in _average_linkage(nodes, links))
+    assert any(len(g) > 2 for g in expected)  # the case is not trivial
+    for _ in range(5):
+        items = list(links.items())
+        rng.shuffle(items)
+        assert sorted(sorted(g) for g in _average_linkage(nodes, dict(items))) == expected
+
+
 def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_dir: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       store_url: str,

@@ -88,3 +88,18 @@ def test_link_model_links_fewer_sentences_of_independent_reports() -> None:
                 a, b, embedder.encode, params.sentence, params.sentence_threshold,
                 params.context_bonus).b_from_a.links
     assert by_model < by_rule
+
+
+def test_fusions_scored_together_match_the_merged_sentences() -> None:
+    """``fused_features`` batches what ``pair_features`` gives for merged sentences."""
+    from newstrace.reuse.evidence import fused_features, pair_features
+    from newstrace.reuse.features import units
+
+    pair = next(p for p in news_pairs() if p.relation == "derived")
+    a, b = to_article(pair.a), to_article(pair.b)
+    encode = default_embedder().encode
+    origin, derived = units(a, encode), units(b, encode)
+    readings = [(0, (0, 1)), (1, (0, 2, 3)), (len(b.sentences) - 1, (1, 3))]
+    expected = np.stack([pair_features(derived.merged([i]), origin.merged(list(js)))[0, 0]
+                         for i, js in readings])
+    assert np.array_equal(fused_features(derived, origin, readings), expected)
