@@ -46,3 +46,23 @@ def test_short_shared_phrases_are_not_passages() -> None:
     a = "Officials said on Tuesday that the plan was dead and buried for good."
     b = "A spokesman said on Tuesday that talks would resume next month in Varna."
     assert _spans(a, b) == []
+
+
+def test_a_copied_sentence_comes_from_one_origin_sentence() -> None:
+    """A phrase the origin uses twice matches both places; the copied sentence is still
+    taken from the one it copies whole, not fused from both."""
+    from newstrace.api import compare
+
+    origin = ("The council approved the new budget for the coming financial year on Monday. "
+              "Officials said the vote followed weeks of debate among members. "
+              "The mayor welcomed the decision and thanked the staff for their work. "
+              "Critics said the new budget for the coming financial year cuts too deep. "
+              "A final reading is planned for next month.")
+    derived = ("Officials said the vote followed weeks of debate among members. "
+               "The council approved the new budget for the coming financial year on Monday. "
+               "The mayor welcomed the decision and thanked the staff for their work.")
+    result = compare(origin, derived)
+    links = {a.derived_index: a.origin_indices for a in result.alignments}
+    assert result.relation in ("copy", "derived")
+    # not (0, 3): "the new budget for the coming financial year" recurs in 3
+    assert links[1] == (0,)

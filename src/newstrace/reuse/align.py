@@ -131,12 +131,20 @@ def align(
     d_sent = _sentence_of_token(derived_tokens, derived_sentences)
 
     # verbatim: which derived tokens are copied, and from which origin sentences
+    # each copied word comes from one place: the longest run over it (a phrase the
+    # origin repeats also matches its other occurrence, in a shorter run, and would
+    # read as a fusion of two origin sentences)
     copied = np.zeros(len(derived_tokens), dtype=bool)
-    runs = [run for passage in passages for run in passage.runs]
-    if runs:
-        b_at = np.concatenate([np.arange(r.b0, r.b0 + r.length) for r in runs])
-        a_at = np.concatenate([np.arange(r.a0, r.a0 + r.length) for r in runs])
-        copied[b_at] = True
+    b_parts, a_parts = [], []
+    for run in sorted((r for p in passages for r in p.runs),
+                      key=lambda r: (-r.length, r.b0, r.a0)):
+        free = np.flatnonzero(~copied[run.b0 : run.b0 + run.length])
+        if free.size:
+            copied[run.b0 + free] = True
+            b_parts.append(run.b0 + free)
+            a_parts.append(run.a0 + free)
+    if b_parts:
+        b_at, a_at = np.concatenate(b_parts), np.concatenate(a_parts)
         ds, os_ = d_sent[b_at], o_sent[a_at]
         ok = (ds >= 0) & (os_ >= 0)
         width = max(n_o, 1)
