@@ -39,6 +39,8 @@ from newstrace.reuse.compare import compare_articles
 from newstrace.reuse.features import ArticleMemo
 
 BATCH = 200
+#: How often (at most) a long fingerprint stage writes the vector index file.
+INDEX_SAVE_SECONDS = 60.0
 
 Progress = Callable[[str, int, int], None]
 
@@ -239,15 +241,22 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     interactive = index is not None
     index = index or open_index(store)
     new_ids = unfingerprinted(store)
+    saved = time.monotonic()
     for start in range(0, len(new_ids), BATCH):
         chunk = new_ids[start : start + BATCH]
         articles = list(store.get_many(chunk, with_sentences=False).values())
         fingerprint(store, articles, settings, index)
-        if not interactive:
+        # the index file is a cache of the fingerprints table (``open_index`` completes
+        # it after a kill), so it is written now and then, not after every batch: at
+        # 100k articles rewriting it 500 times cost most of this stage
+        if not interactive and time.monotonic() - saved > INDEX_SAVE_SECONDS:
             index.save()
+            saved = time.monotonic()
         report.fingerprinted += len(articles)
         if progress:
             progress("fingerprint", min(start + BATCH, len(new_ids)), len(new_ids))
+    if not interactive and new_ids:
+        index.save()
     report.seconds["fingerprints"] = time.perf_counter() - started
 
     started = time.perf_counter()
