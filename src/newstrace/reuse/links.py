@@ -124,7 +124,7 @@ def readings(
     threshold) and ``verbatim`` (share of copied words) describe the pair; ``novel``
     is the share of the sentence's content words found nowhere in the origin
     (commentary brings its own vocabulary, a paraphrase mostly reshuffles).
-    ``stats`` (``ScoreStats.of(scores)``) saves recomputing maxima per sentence.
+    ``stats`` (``ScoreStats.of(scores)``): the matrix's row and column maxima, found once.
     """
     n_d, n_o = scores.shape
     stats = stats or ScoreStats.of(scores)
