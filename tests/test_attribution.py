@@ -9,6 +9,7 @@ import pytest
 from newstrace.api import article_from_text, compare
 from newstrace.evaluation.changes_eval import change_pairs, predict_changes, score_changes
 from newstrace.nlp.attribution import article_statements
+from newstrace.nlp.embed import default_embedder
 from newstrace.reuse.changes import resolve_pronouns
 from tests.conftest import seed
 
@@ -82,7 +83,8 @@ def test_dev_set_precision_recall_and_controls() -> None:
     rows = change_pairs()
     if not rows:
         pytest.skip("eval/change_pairs.jsonl not found")
-    scores = score_changes(rows)
+    scores = score_changes(rows, default_embedder())
+    assert scores.tp["wording_softened"] > 0, "the wording check ran"
     assert scores.precision() >= 0.85
     assert scores.recall() >= 0.75
     assert scores.control_rate >= 0.95
@@ -103,6 +105,10 @@ def test_seed_rewrite_changes() -> None:
     # background the origin's journalists wrote, put in the president's mouth
     assert any(c.derived.text == "Putin" and c.origin and c.origin.text.startswith(
         "France has long asserted itself") for c in by_kind.get("attribution_added", []))
+    # "new territorial realities" softened into a vaguer phrase
+    assert any(c.origin and "territorial realities" in c.origin.text
+               and "territorial" not in c.derived.text
+               for c in by_kind.get("wording_softened", []))
     for change in result.changes:
         assert result.b.text[change.derived.start : change.derived.end] == change.derived.text
         if change.origin is not None:
@@ -163,3 +169,31 @@ def test_a_parse_cache_parses_each_sentence_once() -> None:
     assert cache(items) == parse_sentences(items)  # 0 and 1 remembered, 2 parsed
     assert asked == [0, 1, 2]
     assert cache(items[2:]) == parse_sentences(items[2:]) and asked == [0, 1, 2]
+
+
+def test_specific_wording_made_general_is_reported_with_both_phrases() -> None:
+    origin = "The army said its drones had struck an ammunition depot near the border town."
+    derived = "The army said its drones had struck a target near the border town."
+    assert "wording_softened" in predict_changes(origin, derived, default_embedder())
+    assert "wording_softened" not in predict_changes(origin, origin, default_embedder())
+    result = compare(origin, derived)
+    (change,) = [c for c in result.changes if c.kind == "wording_softened"]
+    assert change.origin is not None and change.origin.text.startswith("an ammunition depot")
+    assert change.derived.text.startswith("a target")
+
+
+def test_wording_check_needs_thresholds_fitted_for_its_embedder() -> None:
+    from newstrace.reuse.wording import WordingParams
+
+    assert WordingParams.for_embedder(default_embedder().name) is not None
+    assert WordingParams.for_embedder("an-embedder-nobody-fitted") is None
+
+
+def test_noun_phrases_do_not_straddle_a_quotation_mark() -> None:
+    from newstrace.nlp.attribution import parser
+    from newstrace.nlp.phrases import noun_phrases
+
+    text = "They vowed to protect the “regional fishing regime,” the minister said."
+    spans = [text[a:b] for a, b in noun_phrases(parser()(text), 0)]
+    assert "regional fishing regime" in spans
+    assert not any("“" in s or "”" in s for s in spans)

@@ -11,7 +11,14 @@ from typing import Any
 from newstrace.api import article_from_text
 from newstrace.evaluation.datasets import project_eval_dir
 from newstrace.nlp.attribution import article_statements
-from newstrace.reuse.changes import CHANGE_KINDS, Side, pair_changes, resolve_pronouns
+from newstrace.nlp.embed import Embedder
+from newstrace.reuse.changes import (
+    CHANGE_KINDS,
+    Side,
+    pair_changes,
+    phrase_meanings,
+    resolve_pronouns,
+)
 
 
 def change_pairs(root: Path | None = None) -> list[dict[str, Any]]:
@@ -46,20 +53,30 @@ class ChangeScores:
         return self.clean_controls / self.controls if self.controls else 0.0
 
 
-def predict_changes(origin: str, derived: str) -> set[str]:
+def pair_sides(origin: str, derived: str) -> tuple[Side, Side]:
+    """Two single sentences (or short passages) as the sides of one aligned pair."""
+    sides = []
+    for text in (origin, derived):
+        article = article_from_text(text)
+        parsed = article_statements(article)
+        statements = resolve_pronouns(parsed)
+        indices = tuple(range(len(article.sentences)))
+        sides.append(Side(article, indices, tuple(s for i in indices for s in statements[i]),
+                          tuple(span for i in indices for span in parsed.phrases.get(i, []))))
+    return sides[0], sides[1]
+
+
+def predict_changes(origin: str, derived: str, embedder: Embedder | None = None) -> set[str]:
     """Change kinds between two single sentences (or short passages)."""
-    a, b = article_from_text(origin), article_from_text(derived)
-    sa, sb = resolve_pronouns(article_statements(a)), resolve_pronouns(article_statements(b))
-    oi, di = tuple(range(len(a.sentences))), tuple(range(len(b.sentences)))
-    o_side = Side(a, oi, tuple(s for i in oi for s in sa.get(i, [])))
-    d_side = Side(b, di, tuple(s for i in di for s in sb.get(i, [])))
-    return {c.kind for c in pair_changes(o_side, d_side)}
+    o_side, d_side = pair_sides(origin, derived)
+    meanings = None if embedder is None else phrase_meanings([(o_side, d_side)], embedder)
+    return {c.kind for c in pair_changes(o_side, d_side, meanings=meanings)}
 
 
-def score_changes(rows: list[dict[str, Any]]) -> ChangeScores:
+def score_changes(rows: list[dict[str, Any]], embedder: Embedder | None = None) -> ChangeScores:
     scores = ChangeScores()
     for row in rows:
-        predicted = predict_changes(row["origin"], row["derived"])
+        predicted = predict_changes(row["origin"], row["derived"], embedder)
         truth = {c["kind"] for c in row["changes"]}
         scores.pairs += 1
         for kind in predicted & truth:

@@ -288,13 +288,13 @@ def _alignment_suite(report: EvalReport, embedder: Embedder, params: Params) -> 
                         f"{cv.get('independent_unlinked_cv', '—')}")
 
 
-def _changes_suite(report: EvalReport) -> None:
+def _changes_suite(report: EvalReport, embedder: Embedder) -> None:
     from newstrace.evaluation.changes_eval import CHANGE_KINDS, change_pairs, score_changes
 
     rows = change_pairs()
     if not rows:
         return
-    scores = score_changes(rows)
+    scores = score_changes(rows, embedder)
     n = scores.pairs
     report.add("changes", "precision, all kinds", scores.precision(), target="≥ 0.85", n=n,
                note="rules written while reading this set: treat as development figures")
@@ -325,7 +325,7 @@ def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,
         "cross_dev": lambda: cross_dev_suite(report, embedder),
         "msrp": lambda: _msrp_suite(report, embedder, params),
         "pan13": lambda: _pan_suite(report),
-        "changes": lambda: _changes_suite(report),
+        "changes": lambda: _changes_suite(report, embedder),
         "alignment": lambda: _alignment_suite(report, embedder, params),
     }
     for suite in suites:

@@ -16,11 +16,12 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from newstrace.errors import NewstraceError
 from newstrace.model import Article
+from newstrace.nlp.phrases import noun_phrases
 
 REPORTING_LEMMAS = frozenset("""
 say tell state note add emphasise emphasize stress warn claim insist argue announce
@@ -386,6 +387,8 @@ class Parsed:
 
     statements: dict[int, list[Statement]]
     persons: dict[int, list[tuple[int, str]]]  # sentence → [(article offset, name)]
+    #: sentence → character spans of its noun phrases (``nlp.phrases``)
+    phrases: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 #: Sentences to parse as (index in the article, text, offset of its first character).
@@ -403,6 +406,7 @@ def parse_sentences(items: SentenceItems) -> Parsed:
         out.statements[i] = sentence_statements(doc, i, offset)
         out.persons[i] = [(offset + run[0].idx, " ".join(t.text for t in run))
                           for run in _names(doc[:]) if _could_be_antecedent(run)]
+        out.phrases[i] = noun_phrases(doc, offset)
     return out
 
 
@@ -418,8 +422,8 @@ class ParseCache:
     def __init__(self, parse: StatementSource = parse_sentences, max_items: int = 50_000) -> None:
         self._parse = parse
         self._max = max_items
-        self._seen: OrderedDict[tuple[int, str, int],
-                                tuple[list[Statement], list[tuple[int, str]]]] = OrderedDict()
+        self._seen: OrderedDict[tuple[int, str, int], tuple[
+            list[Statement], list[tuple[int, str]], list[tuple[int, int]]]] = OrderedDict()
 
     def __call__(self, items: SentenceItems) -> Parsed:
         keys = [(i, text, offset) for i, text, offset in items]
@@ -428,12 +432,14 @@ class ParseCache:
             parsed = self._parse(missing)
             for key in missing:
                 self._seen[key] = (parsed.statements.get(key[0], []),
-                                   parsed.persons.get(key[0], []))
+                                   parsed.persons.get(key[0], []),
+                                   parsed.phrases.get(key[0], []))
         out = Parsed({}, {})
         for key in keys:
             self._seen.move_to_end(key)
-            statements, persons = self._seen[key]
+            statements, persons, phrases = self._seen[key]
             out.statements[key[0]], out.persons[key[0]] = list(statements), list(persons)
+            out.phrases[key[0]] = list(phrases)
         while len(self._seen) > self._max:
             self._seen.popitem(last=False)
         return out

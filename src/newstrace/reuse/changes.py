@@ -15,13 +15,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from newstrace.model import Article, Change, Span
 from newstrace.nlp.attribution import ROLE_NOUNS, Parsed, Statement
+from newstrace.nlp.embed import Embedder
+from newstrace.reuse import wording
 from newstrace.reuse.tokens import quotes_in
 
 CHANGE_KINDS = ("attribution_dropped", "attribution_added", "speaker_changed", "source_dropped",
                 "quote_altered", "quote_to_paraphrase", "number_changed", "hedge_changed",
-                "negation_changed")
+                "negation_changed", wording.KIND)
 
 _SPEAKER_STOP = frozenset("""
 the a an of 's ’s his her their its both two all and at for in on from by with
@@ -197,6 +201,8 @@ class Side:
     article: Article
     sentences: tuple[int, ...]
     statements: tuple[Statement, ...]
+    #: noun-phrase spans of these sentences (article offsets), for the wording check
+    phrases: tuple[tuple[int, int], ...] = ()
 
     @property
     def start(self) -> int:
@@ -425,14 +431,47 @@ def negation_changes(origin: Side, derived: Side) -> list[Change]:
                    "one version negates what the other affirms")]
 
 
-ALL_CHECKS = ("attribution", "quote", "number", "hedge", "negation")
+#: "wording" runs only when phrase vectors are given (it compares phrases by meaning).
+ALL_CHECKS = ("attribution", "quote", "number", "hedge", "negation", "wording")
 #: On a weak match only what the words cannot fake is checked: who is said to speak,
 #: and whether a quotation survived.
 WEAK_CHECKS = ("attribution_weak", "quote")
 
 
-def pair_changes(origin: Side, derived: Side, checks: Sequence[str] = ALL_CHECKS
-                 ) -> list[Change]:
+def changed_phrases(origin: Side, derived: Side
+                    ) -> tuple[list[wording.Phrase], list[wording.Phrase]]:
+    """Each side's noun phrases that use words the other side lacks."""
+    def of(side: Side, other: Side) -> list[wording.Phrase]:
+        starts = {side.article.sentences[i].start for i in side.sentences}
+        return wording.sides_phrases(side.phrases, side.article.text, starts, other.text)
+    return of(origin, derived), of(derived, origin)
+
+
+def wording_changes(origin: Side, derived: Side, meanings: wording.Meanings) -> list[Change]:
+    o_phrases, d_phrases = changed_phrases(origin, derived)
+    return [Change(wording.KIND, Span(d.start, d.end, d.text), Span(o.start, o.end, o.text),
+                   f"“{o.text}” in the origin is restated in more general words: "
+                   f"“{d.text}”")
+            for o, d in wording.softened(o_phrases, d_phrases, meanings)]
+
+
+def phrase_meanings(pairs: Iterable[tuple[Side, Side]], embedder: Embedder
+                    ) -> wording.Meanings | None:
+    """Every changed phrase of these pairs embedded in one batch (None: no thresholds
+    were fitted for this embedder, so the wording check does not run)."""
+    params = wording.WordingParams.for_embedder(embedder.name)
+    if params is None:
+        return None
+    texts = sorted({p.text for o, d in pairs for side in changed_phrases(o, d) for p in side})
+    if not texts:
+        return wording.Meanings({}, params)
+    vectors = np.asarray(embedder.encode(texts), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return wording.Meanings(dict(zip(texts, vectors, strict=True)), params)
+
+
+def pair_changes(origin: Side, derived: Side, checks: Sequence[str] = ALL_CHECKS,
+                 meanings: wording.Meanings | None = None) -> list[Change]:
     """All changes between one derived sentence and the origin sentence(s) it restates."""
     kinds = {s.kind for side in (origin, derived) for s in
              (side.article.sentences[i] for i in side.sentences)}
@@ -441,7 +480,8 @@ def pair_changes(origin: Side, derived: Side, checks: Sequence[str] = ALL_CHECKS
     table = {"attribution": attribution_changes, "quote": quote_changes,
              "attribution_weak": lambda o, d: [c for c in attribution_changes(o, d)
                                                if c.kind != "attribution_dropped"],
-             "number": number_changes, "hedge": hedge_changes, "negation": negation_changes}
+             "number": number_changes, "hedge": hedge_changes, "negation": negation_changes,
+             "wording": lambda o, d: [] if meanings is None else wording_changes(o, d, meanings)}
     changes: list[Change] = []
     for name in checks:
         changes.extend(table[name](origin, derived))
@@ -453,26 +493,40 @@ def _statements_for(statements: dict[int, list[Statement]], sentences: Iterable[
     return tuple(s for i in sentences for s in statements.get(i, []))
 
 
+def _phrases_for(parsed: Parsed, sentences: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    return tuple(span for i in sentences for span in parsed.phrases.get(i, []))
+
+
 def article_pair_changes(
     origin: Article,
     derived: Article,
     links: Sequence[tuple[int, tuple[int, ...], float | None]],
     origin_parsed: Parsed,
     derived_parsed: Parsed,
+    embedder: Embedder | None = None,
 ) -> list[Change]:
     """Changes over aligned (derived sentence, origin sentences, weak score) pairs.
 
     A link with a score is a weak match (an unaligned sentence and its nearest
-    origin sentence); its changes say so.
+    origin sentence); its changes say so. ``embedder`` turns on the wording
+    check, which compares phrases by meaning.
     """
     o_st = resolve_pronouns(origin_parsed)
     d_st = resolve_pronouns(derived_parsed)
-    out: list[Change] = []
+    sides = []
     for d_index, o_indices, weak in links:
-        o_side = Side(origin, tuple(sorted(o_indices)), _statements_for(o_st, o_indices))
-        d_side = Side(derived, (d_index,), _statements_for(d_st, (d_index,)))
+        o_sorted = tuple(sorted(o_indices))
+        o_side = Side(origin, o_sorted, _statements_for(o_st, o_sorted),
+                      _phrases_for(origin_parsed, o_sorted))
+        d_side = Side(derived, (d_index,), _statements_for(d_st, (d_index,)),
+                      _phrases_for(derived_parsed, (d_index,)))
+        sides.append((o_side, d_side, weak))
+    meanings = None if embedder is None else phrase_meanings(
+        [(o, d) for o, d, weak in sides if weak is None], embedder)
+    out: list[Change] = []
+    for o_side, d_side, weak in sides:
         checks = ALL_CHECKS if weak is None else WEAK_CHECKS
-        for change in pair_changes(o_side, d_side, checks):
+        for change in pair_changes(o_side, d_side, checks, meanings):
             if weak is not None:
                 change = replace(change, description=f"{change.description} (weak match: "
                                  f"closest origin sentence, score {weak:.2f})")

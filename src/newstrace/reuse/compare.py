@@ -115,8 +115,11 @@ def _passage_spans(al: Alignment, origin: Article, derived: Article,
 
 
 def attach_changes(ev: PairEvidence, result: PairResult,
-                   parse: StatementSource | None = None) -> PairResult:
-    """Attribution analysis over the alignment of a copy or rewrite (English only)."""
+                   parse: StatementSource | None = None,
+                   embedder: Embedder | None = None) -> PairResult:
+    """Attribution analysis over the alignment of a copy or rewrite (English only).
+
+    ``embedder`` compares reworded phrases by meaning (the wording check)."""
     if result.relation not in ("copy", "derived"):
         return result
     from newstrace.nlp.attribution import SUPPORTED_LANGUAGES, article_statements, parse_sentences
@@ -147,7 +150,7 @@ def attach_changes(ev: PairEvidence, result: PairResult,
     d_needed = sorted({k for i, _, _ in links for k in (i - 1, i) if k >= 0})
     result.changes = article_pair_changes(
         origin, derived, links, article_statements(origin, o_needed, parse or parse_sentences),
-        article_statements(derived, d_needed, parse or parse_sentences))
+        article_statements(derived, d_needed, parse or parse_sentences), embedder)
     return result
 
 
@@ -192,4 +195,4 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
                             "of every language); the relation reads the English parameters")
     if attribution and parse is None and memo is not None:
         parse = memo.parses()  # a corpus asks for an article's sentences in each pair
-    return attach_changes(ev, result, parse) if attribution else result
+    return attach_changes(ev, result, parse, engine.embedder) if attribution else result

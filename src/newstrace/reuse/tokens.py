@@ -14,6 +14,13 @@ import numpy as np
 
 _WORD = re.compile(r"\w+(?:[’'.,]\w+)*", re.UNICODE)
 _NUMBER = re.compile(r"^\d[\d.,]*$")
+#: Numbers written as words: a quantity, never wording (the number check reads them).
+NUMBER_WORDS = frozenset("""
+one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+hundred hundreds thousand thousands million millions billion billions dozen dozens half
+first second third fourth fifth once twice
+""".split())
 
 #: Function words carry no evidence of reuse: every English text shares them.
 STOPWORDS = frozenset((
