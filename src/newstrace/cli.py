@@ -369,6 +369,10 @@ def compare(
     worker = ParserProcess.start() if attribution else None
     try:
         langid.warm_up()
+        if attribution:
+            from newstrace.nlp import phrases
+
+            phrases.warm_up()  # the wording check's word list
         if attribution and worker is None:
             from newstrace.nlp.attribution import warm_up
 

@@ -301,10 +301,18 @@ def _changes_suite(report: EvalReport, embedder: Embedder) -> None:
     report.add("changes", "recall, all kinds", scores.recall(), target="≥ 0.75", n=n)
     report.add("changes", "unchanged controls with no change", scores.control_rate,
                target="≥ 0.95", n=scores.controls)
+    from newstrace.reuse.wording import KIND, fit_report
+
+    fitted = fit_report(embedder.name)
     for kind in CHANGE_KINDS:
         support = scores.tp[kind] + scores.fn[kind]
+        note = f"recall {scores.recall(kind):.2f}"
+        if kind == KIND and fitted:
+            note += (f"; thresholds fitted here, leave-one-out P / R "
+                     f"{fitted['precision_leave_one_out']:.2f} / "
+                     f"{fitted['recall_leave_one_out']:.2f}")
         report.add("changes", f"{kind} precision / recall", scores.precision(kind),
-                   n=support, note=f"recall {scores.recall(kind):.2f}")
+                   n=support, note=note)
 
 
 def run_eval(suites: tuple[str, ...] = SUITES, *, cache: Path | None = None,

@@ -391,6 +391,22 @@ class Parsed:
     phrases: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
 
+    def only(self, sentence: int) -> Parsed:
+        """What was found in one sentence."""
+        return Parsed({sentence: self.statements.get(sentence, [])},
+                      {sentence: self.persons.get(sentence, [])},
+                      {sentence: self.phrases.get(sentence, [])})
+
+    def add(self, other: Parsed) -> None:
+        """Take in another parse's sentences (copies: callers may change the lists)."""
+        for i, statements in other.statements.items():
+            self.statements[i] = list(statements)
+        for i, persons in other.persons.items():
+            self.persons[i] = list(persons)
+        for i, phrases in other.phrases.items():
+            self.phrases[i] = list(phrases)
+
+
 #: Sentences to parse as (index in the article, text, offset of its first character).
 SentenceItems = Sequence[tuple[int, str, int]]
 #: What turns sentences into statements: ``parse_sentences`` here, or a worker process.
@@ -422,8 +438,7 @@ class ParseCache:
     def __init__(self, parse: StatementSource = parse_sentences, max_items: int = 50_000) -> None:
         self._parse = parse
         self._max = max_items
-        self._seen: OrderedDict[tuple[int, str, int], tuple[
-            list[Statement], list[tuple[int, str]], list[tuple[int, int]]]] = OrderedDict()
+        self._seen: OrderedDict[tuple[int, str, int], Parsed] = OrderedDict()
 
     def __call__(self, items: SentenceItems) -> Parsed:
         keys = [(i, text, offset) for i, text, offset in items]
@@ -431,15 +446,11 @@ class ParseCache:
         if missing:
             parsed = self._parse(missing)
             for key in missing:
-                self._seen[key] = (parsed.statements.get(key[0], []),
-                                   parsed.persons.get(key[0], []),
-                                   parsed.phrases.get(key[0], []))
+                self._seen[key] = parsed.only(key[0])
         out = Parsed({}, {})
         for key in keys:
             self._seen.move_to_end(key)
-            statements, persons, phrases = self._seen[key]
-            out.statements[key[0]], out.persons[key[0]] = list(statements), list(persons)
-            out.phrases[key[0]] = list(phrases)
+            out.add(self._seen[key])
         while len(self._seen) > self._max:
             self._seen.popitem(last=False)
         return out

@@ -462,7 +462,10 @@ def phrase_meanings(pairs: Iterable[tuple[Side, Side]], embedder: Embedder
     params = wording.WordingParams.for_embedder(embedder.name)
     if params is None:
         return None
-    texts = sorted({p.text for o, d in pairs for side in changed_phrases(o, d) for p in side})
+    # only pairs where some phrase pairing passes the word tests need meanings
+    found = [changed_phrases(o, d) for o, d in pairs]
+    texts = sorted({p.text for o_phr, d_phr in found
+                    if wording.could_soften(o_phr, d_phr, params) for p in (*o_phr, *d_phr)})
     if not texts:
         return wording.Meanings({}, params)
     vectors = np.asarray(embedder.encode(texts), dtype=np.float32)

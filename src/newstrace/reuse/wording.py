@@ -24,20 +24,20 @@ embedder with no fitted thresholds skips the check.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 import numpy as np
 
+from newstrace.nlp.phrases import WORD, bare, zipf
 from newstrace.reuse.tokens import NUMBER_WORDS, STOPWORDS
 
 KIND = "wording_softened"
 #: Words this short are function words or abbreviations, not wording.
 _MIN_LETTERS = 3
-_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 #: Inflections ("reality"/"realities") share this many leading letters.
 _STEM = 5
 
@@ -61,10 +61,16 @@ class WordingParams:
 
 
 @cache
-def _shipped() -> dict[str, dict[str, float]]:
+def _shipped() -> dict[str, dict[str, Any]]:
     text = (files("newstrace") / "reuse" / "wording.json").read_text("utf-8")
-    fitted: dict[str, dict[str, float]] = json.loads(text)["embedders"]
+    fitted: dict[str, dict[str, Any]] = json.loads(text)["embedders"]
     return fitted
+
+
+def fit_report(embedder_name: str) -> dict[str, Any]:
+    """What the fitting script measured for this embedder's thresholds (empty: none)."""
+    report: dict[str, Any] = _shipped().get(embedder_name, {}).get("report", {})
+    return report
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,41 +82,29 @@ class Phrase:
     text: str
     #: the lower-case words the other side lacks (names left out)
     changed: tuple[str, ...]
+    #: their Zipf values (``nlp.phrases.zipf``)
+    zipfs: tuple[float, ...]
 
 
 def _stem(word: str) -> str:
     return word[:_STEM]
 
 
-def _bare(word: str) -> str:
-    """Lower case without a possessive ending ("city's" is "city")."""
-    low = word.lower()
-    return low[:-2] if low.endswith(("'s", "’s")) else low
-
-
 def stems(text: str) -> set[str]:
-    return {_stem(_bare(w)) for w in _WORD.findall(text)}
+    return {_stem(bare(w)) for w in WORD.findall(text)}
 
 
 def changed_words(text: str, at_sentence_start: bool, other: set[str]) -> tuple[str, ...]:
     """Content words of a phrase missing from the other side (capitalised words are names)."""
     out = []
-    for n, word in enumerate(_WORD.findall(text)):
+    for n, word in enumerate(WORD.findall(text)):
         if word[0].isupper() and not (n == 0 and at_sentence_start):
             continue
-        low = _bare(word)
+        low = bare(word)
         if len(low) >= _MIN_LETTERS and low not in STOPWORDS and low not in NUMBER_WORDS \
                 and _stem(low) not in other:
             out.append(low)
     return tuple(out)
-
-
-@cache
-def zipf(word: str) -> float:
-    """How common a word is in English (0 = unknown, 7+ = "the")."""
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
 
 
 def specificity_gap(dropped: Phrase, added: Phrase) -> float:
@@ -119,7 +113,7 @@ def specificity_gap(dropped: Phrase, added: Phrase) -> float:
     The rarest word decides on both sides: "new territorial realities" is as
     specific as "territorial".
     """
-    return min(zipf(w) for w in added.changed) - min(zipf(w) for w in dropped.changed)
+    return min(added.zipfs) - min(dropped.zipfs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +132,9 @@ def information_drop(dropped: Phrase, added: Phrase, common: float) -> float:
     empty one. A word says ``common`` minus its Zipf value, and nothing at all
     when it is commoner than that ("situation", "current", "ground").
     """
-    def said(words: tuple[str, ...]) -> float:
-        return sum(max(0.0, common - zipf(w)) for w in words)
-    return said(dropped.changed) - said(added.changed)
+    def said(zipfs: tuple[float, ...]) -> float:
+        return sum(max(0.0, common - z) for z in zipfs)
+    return said(dropped.zipfs) - said(added.zipfs)
 
 
 def pair_phrases(origin: Sequence[Phrase], derived: Sequence[Phrase],
@@ -162,10 +156,20 @@ def pair_phrases(origin: Sequence[Phrase], derived: Sequence[Phrase],
     return pairs
 
 
+def could_soften(origin: Sequence[Phrase], derived: Sequence[Phrase],
+                 params: WordingParams) -> bool:
+    """Whether any pairing could pass the word tests (then the phrases need embedding)."""
+    return any(specificity_gap(o, d) >= params.min_gap
+               and information_drop(o, d, params.common) >= params.min_information
+               for o in origin for d in derived)
+
+
 def softened(origin: Sequence[Phrase], derived: Sequence[Phrase], meanings: Meanings,
              ) -> list[tuple[Phrase, Phrase]]:
     """The (origin phrase, rewrite phrase) pairs where the rewrite is vaguer."""
     p = meanings.params
+    if not could_soften(origin, derived, p):
+        return []  # nothing to pair (and its phrases were not embedded)
     return [(o, d) for o, d, cos in pair_phrases(origin, derived, meanings.vectors)
             if cos >= p.min_cosine and specificity_gap(o, d) >= p.min_gap
             and information_drop(o, d, p.common) >= p.min_information]
@@ -179,5 +183,6 @@ def sides_phrases(spans: Sequence[tuple[int, int]], text: str, sentence_starts: 
     for start, end in spans:
         changed = changed_words(text[start:end], start in sentence_starts, other)
         if changed:
-            out.append(Phrase(start, end, text[start:end], changed))
+            zipfs = tuple(map(zipf, changed))
+            out.append(Phrase(start, end, text[start:end], changed, zipfs))
     return out
