@@ -2,9 +2,9 @@
 
 Real Spark in ``local[2]`` (no mocks); skipped when pyspark or Java is missing.
 The synthetic corpus is bench/corpus.py's, from ../shared/data/bbc_news (skipped
-when absent), at NEWSTRACE_SPARK_TEST_SIZE articles (default 300, to keep CI short: the issue's
-5k runs in bench/spark.py, where a local and a Spark run of that size take
-several minutes each on two cores).
+when absent), at NEWSTRACE_SPARK_TEST_SIZE articles: by default the 5,000 the issue
+asks for (about 8 minutes on two cores: a local run with two workers, then the
+Spark job); set it to 300 for a quick check.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ if not (os.environ.get("JAVA_HOME") or shutil.which("java")
 runner = CliRunner()
 # pyspark 4.3 warns that it is not yet certified with pandas 3; the paths used here work
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
-SIZE = int(os.environ.get("NEWSTRACE_SPARK_TEST_SIZE", "300"))
+SIZE = int(os.environ.get("NEWSTRACE_SPARK_TEST_SIZE", "5000"))
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
@@ -47,10 +47,10 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-def _local_run(inputs: Path, root: Path) -> Path:
+def _local_run(inputs: Path, root: Path, workers: int = 1) -> Path:
     out = root / "local"
     result = runner.invoke(app, ["run", str(inputs), "--db", str(root / "c.db"), "-o", str(out),
-                                 "--workers", "1"])
+                                 "--workers", str(workers)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -128,10 +128,11 @@ def test_synthetic_corpus_same_as_local_run(spark: Any, tmp_path: Path) -> None:
         sys.path.remove(str(BENCH))
     corpus = tmp_path / "corpus"
     module.build_corpus(SIZE, corpus)
-    local = _local_run(corpus, tmp_path)
+    local = _local_run(corpus, tmp_path, workers=2)
     out, summary = _spark_run(spark, [str(corpus)], tmp_path)
     local_pairs, spark_pairs = _compare(local, out)
-    assert summary["articles"] == SIZE
+    # an exact duplicate is one article (its id is its text's hash) on both sides
+    assert summary["articles"] == len(_jsonl(local / "articles.jsonl")) >= SIZE * 0.99
     # neighbours tied at the k-th place are all kept on both sides (an index's
     # pick among equals is arbitrary), so the candidate sets agree as well
     assert spark_pairs == local_pairs
