@@ -1,6 +1,9 @@
 """Fit the wording check's thresholds on the sentence-pair dev set.
 
-    python -m newstrace.evaluation.fit_wording          # writes reuse/wording.json
+    python -m newstrace.evaluation.fit_wording                    # MiniLM (compare, web)
+    python -m newstrace.evaluation.fit_wording --embedder static  # corpus mode's engine
+
+Each embedder's thresholds go under its name in ``reuse/wording.json``.
 
 Every dev pair's changed phrases are paired once (``reuse.wording.pair_phrases``);
 a grid over (minimum cosine, minimum rarest-word gap, minimum information drop,
@@ -27,6 +30,7 @@ import numpy as np
 
 from newstrace.evaluation.changes_eval import change_pairs, pair_sides
 from newstrace.nlp.embed import Embedder, default_embedder
+from newstrace.nlp.static_embed import StaticEmbedder
 from newstrace.reuse import wording
 from newstrace.reuse.changes import changed_phrases
 
@@ -132,10 +136,11 @@ def fit(embedder: Embedder) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--embedder", choices=("minilm", "static"), default="minilm")
     ap.add_argument("--out", type=Path,
                     default=Path(str(files("newstrace") / "reuse" / "wording.json")))
     args = ap.parse_args(argv)
-    embedder = default_embedder()
+    embedder: Embedder = StaticEmbedder() if args.embedder == "static" else default_embedder()
     fitted = fit(embedder)
     path: Path = args.out
     current = json.loads(path.read_text("utf-8")) if path.is_file() else {"embedders": {}}
