@@ -2,8 +2,8 @@
 
 A rewrite that tones a claim down rarely touches the verbs; it swaps the thing
 named ("the annexed provinces" → "the area"). The parser's noun chunks are the
-natural unit, widened by one attached prepositional phrase ("the situation on
-the ground", "the root causes of the crisis"), since the chunk alone would cut
+natural unit, widened by one attached prepositional phrase ("the facilities at
+the port", "the detention of journalists"), since the chunk alone would cut
 such a phrase in two. Pronouns and bare names are left out: a name that changes
 is a different speaker or source, which other checks report.
 """
@@ -136,7 +136,7 @@ def noun_phrases(doc: Any, offset: int) -> list[tuple[int, int]]:
                     end = tok.i
                     break
         while start < root.i and doc[start].pos_ in ("ADV", "PUNCT", "CCONJ"):
-            start += 1  # "namely the escalation" names the escalation
+            start += 1  # "namely the blockade" names the blockade
         span = doc[start:end]
         out.append((offset + span.start_char, offset + span.end_char))
     return out

@@ -9,8 +9,8 @@ the rewrite no longer learns what the origin said. Two measurements find it:
   dropped, and the rewrite's noun phrases built from words the origin lacks,
   paired one to one by meaning (sentence-embedding cosine of the phrases);
 * *how specific the words are*: a word's frequency in general English
-  (``wordfreq``'s Zipf scale) stands in for its generality. "territorial"
-  (Zipf 3.9) says more than "situation" (5.1). A pair is reported when the
+  (``wordfreq``'s Zipf scale) stands in for its generality. "refineries"
+  (Zipf 3.0) says more than "facilities" (4.6). A pair is reported when the
   rewrite's rarest new word is much more common than the rarest word it
   dropped, and the dropped words together said much more than the new ones.
 
@@ -38,7 +38,7 @@ from newstrace.reuse.tokens import NUMBER_WORDS, STOPWORDS
 KIND = "wording_softened"
 #: Words this short are function words or abbreviations, not wording.
 _MIN_LETTERS = 3
-#: Inflections ("reality"/"realities") share this many leading letters.
+#: Inflections ("refinery"/"refineries") share this many leading letters.
 _STEM = 5
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,8 @@ def changed_words(text: str, at_sentence_start: bool, other: set[str]) -> tuple[
 def specificity_gap(dropped: Phrase, added: Phrase) -> float:
     """How much more common the added words are than the dropped ones (Zipf units).
 
-    The rarest word decides on both sides: "new territorial realities" is as
-    specific as "territorial".
+    The rarest word decides on both sides: "the annexed border districts" is as
+    specific as "annexed".
     """
     return min(added.zipfs) - min(dropped.zipfs)
 
@@ -130,7 +130,7 @@ def information_drop(dropped: Phrase, added: Phrase, common: float) -> float:
     The rarest-word gap alone cannot tell "the blaze" → "the fire" (a synonym)
     from "toxic sludge" → "material": the second drops two telling words for one
     empty one. A word says ``common`` minus its Zipf value, and nothing at all
-    when it is commoner than that ("situation", "current", "ground").
+    when it is commoner than that ("current", "positions", "problems").
     """
     def said(zipfs: tuple[float, ...]) -> float:
         return sum(max(0.0, common - z) for z in zipfs)
