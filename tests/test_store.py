@@ -132,3 +132,63 @@ def test_data_version_moves_when_another_connection_writes(store: Store, store_u
         ingest([sample_dir], store)
         assert reader.data_version() != before
         assert reader.count() == 10
+
+
+def _folder_corpus(folder: Path) -> list[Path]:
+    """Text files of two outlets (with a repeated footer), a sidecar with one bad line,
+    a binary file, and a JSONL file big enough to be read in the main process."""
+    folder.mkdir()
+    footer = "Subscribe to The Ledger for the whole morning briefing"
+    meta = []
+    for i in range(60):
+        outlet = "Ledger" if i % 2 else "Courier"
+        (folder / f"{i:03d}.txt").write_text(
+            f"Item {i} opens with a plain fact about case {i}.\n{footer}\n"
+            f"{BODY} The count for item {i} was {i * 7}.", encoding="utf-8")
+        meta.append(json.dumps({"file": f"{i:03d}.txt", "outlet": outlet,
+                                "published": f"2026-03-{1 + i % 28:02d}"}))
+    meta.insert(5, "{not json")
+    (folder / "meta.jsonl").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    (folder / "030b.bin").write_bytes(bytes(range(256)) * 8)
+    write_jsonl(folder / "031b.jsonl", [{"text": f"{BODY} Wire copy {i}.", "outlet": "Wire"}
+                                        for i in range(40)])
+    return sorted(folder.iterdir())
+
+
+def _contents(store: Store) -> list[tuple[object, ...]]:
+    return store.conn.execute(
+        "SELECT a.id, a.outlet, a.published, a.text, a.cleaning, a.clean_sig, "
+        "(SELECT COUNT(*) FROM sentences s WHERE s.article_id = a.id) "
+        "FROM articles a ORDER BY a.id").fetchall()
+
+
+def test_parallel_ingest_stores_what_one_process_stores(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from newstrace.corpus import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(ingest_module, "FILES_PER_TASK", 4)
+    monkeypatch.setattr(ingest_module, "STREAM_FROM_BYTES", 4000)
+    _folder_corpus(tmp_path / "c")
+    early = tmp_path / "early.jsonl"  # the outlet's boilerplate is known before the run
+    write_jsonl(early, [{"text": f"Early {i} story of the day.\nSubscribe to The Ledger for "
+                                 f"the whole morning briefing\nIt closes with fact {i}.",
+                         "outlet": "Ledger"} for i in range(5)])
+    results = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db") as store:
+            ingest([early], store)
+            report = ingest([tmp_path / "c"], store, workers=workers)
+            problems = sorted((Path(s.source).name, s.reason) for s in report.skipped)
+            results.append((_contents(store), report.read, report.stored, report.recleaned,
+                            problems))
+    (one, *report_one), (two, *report_two) = results
+    assert len(one) == 5 + 60 + 40
+    assert one == two
+    assert report_one == report_two
+    problems = report_two[-1]
+    assert sum(name == "030b.bin" for name, _ in problems) == 1
+    assert sum(name.startswith("meta.jsonl") for name, _ in problems) == 1
+    with Store(tmp_path / "w2.db") as store:
+        ledger = list(store.iter_articles(outlet="Ledger"))
+        assert ledger and all("Subscribe to The Ledger" not in a.text for a in ledger)

@@ -123,9 +123,9 @@ def _open_store(db: str, *, must_exist: bool) -> Store:
 
 
 def _run_ingest(paths: list[Path], store: Store, options: ReadOptions, *, quiet: bool,
-                command: str) -> IngestReport:
+                command: str, workers: int = 1) -> IngestReport:
     if quiet or not err.is_terminal:
-        return ingest(paths, store, options, command=command)
+        return ingest(paths, store, options, command=command, workers=workers)
     with Progress(TextColumn("[bold]ingest[/bold]"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("files · {task.fields[articles]} articles"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
@@ -134,7 +134,7 @@ def _run_ingest(paths: list[Path], store: Store, options: ReadOptions, *, quiet:
         def tick(done: int, total: int, report: IngestReport) -> None:
             bar.update(task, completed=done, total=total, articles=report.read)
 
-        return ingest(paths, store, options, progress=tick, command=command)
+        return ingest(paths, store, options, progress=tick, command=command, workers=workers)
 
 
 MAX_DOC_HELP = "Skip documents larger than this many megabytes."
@@ -153,11 +153,14 @@ def ingest_cmd(
     max_doc_mb: Annotated[float, typer.Option(help=MAX_DOC_HELP)] = DEFAULT_MAX_DOC_BYTES / 1e6,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    workers: Annotated[int, typer.Option(help="Processes reading and cleaning files (from "
+                                         "200 files on); default: one per core.")] = 0,
 ) -> None:
     """Read, clean, split and store articles; re-running only adds what is new."""
     options = _read_options(fmt, mapping, max_doc_mb)
     with _open_store(db, must_exist=False) as store:
-        report = _run_ingest(paths, store, options, quiet=quiet or as_json, command="ingest")
+        report = _run_ingest(paths, store, options, quiet=quiet or as_json, command="ingest",
+                             workers=workers or (os.cpu_count() or 1))
     if as_json:
         summary = report.as_dict() | {"problems": [
             {"source": s.source, "reason": s.reason} for s in report.skipped]}
@@ -488,8 +491,8 @@ def run(
     mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if anything was skipped.")] = False,
     engine: EngineOption = "static",
-    workers: Annotated[int, typer.Option(help="Processes comparing pairs (static engine); "
-                                         "default: one per core.")] = 0,
+    workers: Annotated[int, typer.Option(help="Processes reading files and comparing pairs "
+                                         "(static engine); default: one per core.")] = 0,
 ) -> None:
     """The whole pipeline over a corpus: stories, who took from whom, a report.
 

@@ -18,7 +18,7 @@ import hnswlib
 import numpy as np
 
 from newstrace.clean.dates import parse_date
-from newstrace.corpus.fingerprints import VECTOR_DIM, doc_vectors, lsh_buckets, minhashes
+from newstrace.corpus.fingerprints import VECTOR_DIM, fingerprints, lsh_buckets
 from newstrace.corpus.store import Store
 from newstrace.model import Article
 
@@ -164,18 +164,18 @@ def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSe
     if not articles:
         return
     texts = [a.text for a in articles]
-    digests = minhashes(texts)
-    vectors = doc_vectors(texts)
+    digests, vectors = fingerprints(texts)
     with store.transaction() as conn:
-        for article, digest, vector in zip(articles, digests, vectors, strict=True):
-            conn.execute("INSERT OR REPLACE INTO fingerprints(article_id, minhash, vector, "
+        conn.executemany("INSERT OR REPLACE INTO fingerprints(article_id, minhash, vector, "
                          "published) VALUES (?, ?, ?, ?)",
-                         (article.id, digest.tobytes(), vector.astype(np.float32).tobytes(),
-                          article.published))
-            conn.executemany("INSERT OR IGNORE INTO lsh(band, bucket, article_id) "
-                             "VALUES (?, ?, ?)",
-                             [(b, h, article.id) for b, h in
-                              enumerate(lsh_buckets(digest, settings.bands))])
+                         [(article.id, digest.tobytes(), vector.astype(np.float32).tobytes(),
+                           article.published)
+                          for article, digest, vector in zip(articles, digests, vectors,
+                                                             strict=True)])
+        conn.executemany("INSERT OR IGNORE INTO lsh(band, bucket, article_id) VALUES (?, ?, ?)",
+                         [(b, h, article.id) for article, digest in zip(articles, digests,
+                                                                         strict=True)
+                          for b, h in enumerate(lsh_buckets(digest, settings.bands))])
     index.add([a.id for a in articles], vectors)
 
 

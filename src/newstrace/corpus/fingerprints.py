@@ -11,15 +11,15 @@ approximate nearest-neighbour index.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from rensa import RMinHash
 
-from newstrace.reuse.tokens import STOPWORDS, Tokens
+from newstrace.reuse.tokens import STOPWORDS, word_forms
 
 NUM_PERM = 128
 MINHASH_SEED = 42
@@ -28,32 +28,67 @@ VECTOR_DIM = 512
 
 
 def shingles(text: str, n: int = SHINGLE_WORDS) -> list[str]:
-    forms = Tokens.of(text).forms
+    return _shingles(word_forms(text), n)
+
+
+def _shingles(forms: list[str], n: int = SHINGLE_WORDS) -> list[str]:
     if len(forms) < n:
         return [" ".join(forms)] if forms else []
     return [" ".join(forms[i : i + n]) for i in range(len(forms) - n + 1)]
 
 
+def fingerprints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash digests and document vectors, tokenising each text once."""
+    forms = [word_forms(t) for t in texts]
+    return _minhashes(forms), _doc_vectors(forms)
+
+
 def minhashes(texts: Sequence[str]) -> np.ndarray:
     """uint32 digests, one row per text."""
-    sets = [shingles(t) or ["\x00empty"] for t in texts]
+    return _minhashes([word_forms(t) for t in texts])
+
+
+def _minhashes(forms: Sequence[list[str]]) -> np.ndarray:
+    sets = [_shingles(f) or ["\x00empty"] for f in forms]
     return np.asarray(RMinHash.digests_from_token_sets(sets, NUM_PERM, MINHASH_SEED),
                       dtype=np.uint32)
 
 
+@lru_cache(maxsize=1 << 18)
+def _slot(word: str) -> int:
+    """A word's signed dimension: its index, negative (as ``~index``) for minus one.
+
+    Memoised: a corpus repeats its vocabulary, and crc32 plus the bit tests cost
+    more than the lookup.
+    """
+    h = zlib.crc32(word.encode("utf-8", "surrogatepass"))
+    return h % VECTOR_DIM if (h >> 20) & 1 else ~(h % VECTOR_DIM)
+
+
 def doc_vector(text: str) -> np.ndarray:
-    counts = Counter(w for w in Tokens.of(text).forms if w not in STOPWORDS and len(w) > 2)
-    vector = np.zeros(VECTOR_DIM, dtype=np.float32)
-    for word, tf in counts.items():
-        h = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-        vector[h % VECTOR_DIM] += (1.0 + math.log(tf)) * (1.0 if (h >> 20) & 1 else -1.0)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
+    return _doc_vectors([word_forms(text)])[0]
+
+
+def _doc_vectors(forms: Sequence[list[str]]) -> np.ndarray:
+    out = np.zeros((len(forms), VECTOR_DIM), dtype=np.float32)
+    for row, words in enumerate(forms):
+        counts = Counter(w for w in words if len(w) > 2 and w not in STOPWORDS)
+        if not counts:
+            continue
+        slots = np.fromiter(map(_slot, counts), dtype=np.int64, count=len(counts))
+        weights = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64,
+                                           count=len(counts)))
+        signed = np.where(slots >= 0, weights, -weights)
+        vector = np.bincount(np.where(slots >= 0, slots, ~slots), weights=signed,
+                             minlength=VECTOR_DIM)
+        norm = float(np.linalg.norm(vector))
+        if norm:
+            out[row] = vector / norm
+    return out
 
 
 def doc_vectors(texts: Sequence[str]) -> np.ndarray:
-    return np.vstack([doc_vector(t) for t in texts]) if texts else np.zeros(
-        (0, VECTOR_DIM), dtype=np.float32)
+    return _doc_vectors([word_forms(t) for t in texts])
 
 
 def lsh_buckets(digest: np.ndarray, bands: int) -> list[int]:

@@ -347,7 +347,7 @@ def run(paths: Sequence[str | Path], store: Store, *, options: ReadOptions | Non
     settings = settings or CandidateSettings()
     report = RunReport()
     started = time.perf_counter()
-    report.ingest = ingest(paths, store, options, command="run")
+    report.ingest = ingest(paths, store, options, command="run", workers=workers)
     report.seconds["ingest"] = time.perf_counter() - started
     stories = update(store, settings, report, progress, engine_name, workers=workers)
     return report, stories

@@ -73,7 +73,11 @@ def _load() -> Any:
         arrays = {name: np.load(unpacked / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
     except (OSError, ValueError):
         arrays = _unpack(source, unpacked)
-    return LanguageIdentifier(arrays["ptc"], np.asarray(arrays["pc"]),
+    # the feature table as float32 in memory (57 MB): py3langid multiplies rows of it per
+    # paragraph, and rows of the float16 memory map cost 90 µs a call against 37 µs;
+    # the scores are the same to the bit (numpy widens float16 to float32 either way)
+    return LanguageIdentifier(np.asarray(arrays["ptc"], dtype=np.float32),
+                              np.asarray(arrays["pc"]),
                               np.asarray(arrays["classes"]).tolist(),
                               _stdlib_array(arrays["nextmove"]), arrays["out_feat"].tolist(),
                               norm_probs=True, tk_row=_stdlib_array(arrays["nextmove_row"]))

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from newstrace.corpus.candidates import _when
-from newstrace.corpus.fingerprints import doc_vectors, lsh_buckets, minhashes
+from newstrace.corpus.fingerprints import fingerprints, lsh_buckets
 from newstrace.corpus.store import REPEATED_MIN_ARTICLES, REPEATED_MIN_SHARE, outlet_key
 from newstrace.io.export import _flat
 from newstrace.prepare import prepare
@@ -103,8 +103,7 @@ def _fingerprinted(batch: list[tuple[int, Any]], bands: int) -> Iterator[tuple[A
     if not batch:
         return
     texts = [a.text for _, a in batch]
-    digests = minhashes(texts)
-    vectors = doc_vectors(texts)
+    digests, vectors = fingerprints(texts)
     for (rank, article), digest, vector in zip(batch, digests, vectors, strict=True):
         when = _when(article.published)
         # LSH keys are crc32 values (unsigned 32-bit): they fit a long as they are
