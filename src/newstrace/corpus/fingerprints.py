@@ -34,7 +34,7 @@ def shingles(text: str, n: int = SHINGLE_WORDS) -> list[str]:
 def _shingles(forms: list[str], n: int = SHINGLE_WORDS) -> list[str]:
     if len(forms) < n:
         return [" ".join(forms)] if forms else []
-    return [" ".join(forms[i : i + n]) for i in range(len(forms) - n + 1)]
+    return list(map(" ".join, zip(*(forms[k:] for k in range(n)), strict=False)))
 
 
 def fingerprints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -72,7 +72,9 @@ def doc_vector(text: str) -> np.ndarray:
 def _doc_vectors(forms: Sequence[list[str]]) -> np.ndarray:
     out = np.zeros((len(forms), VECTOR_DIM), dtype=np.float32)
     for row, words in enumerate(forms):
-        counts = Counter(w for w in words if len(w) > 2 and w not in STOPWORDS)
+        counts = Counter(words)  # filtered after counting: each word is tested once
+        for word in [w for w in counts if len(w) <= 2 or w in STOPWORDS]:
+            del counts[word]
         if not counts:
             continue
         slots = np.fromiter(map(_slot, counts), dtype=np.int64, count=len(counts))

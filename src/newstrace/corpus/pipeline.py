@@ -39,6 +39,10 @@ from newstrace.reuse.compare import compare_articles
 from newstrace.reuse.features import ArticleMemo
 
 BATCH = 200
+#: Articles fingerprinted per transaction. Their LSH rows land on random pages of
+#: the bucket index, and a commit writes every page it touched: 200 articles per
+#: commit wrote most of the index again each time once it outgrew the cache.
+FINGERPRINT_BATCH = 2000
 #: How often (at most) a long fingerprint stage writes the vector index file.
 INDEX_SAVE_SECONDS = 60.0
 
@@ -242,8 +246,8 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     index = index or open_index(store)
     new_ids = unfingerprinted(store)
     saved = time.monotonic()
-    for start in range(0, len(new_ids), BATCH):
-        chunk = new_ids[start : start + BATCH]
+    for start in range(0, len(new_ids), FINGERPRINT_BATCH):
+        chunk = new_ids[start : start + FINGERPRINT_BATCH]
         articles = list(store.get_many(chunk, with_sentences=False).values())
         fingerprint(store, articles, settings, index)
         # the index file is a cache of the fingerprints table (``open_index`` completes
@@ -254,7 +258,7 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
             saved = time.monotonic()
         report.fingerprinted += len(articles)
         if progress:
-            progress("fingerprint", min(start + BATCH, len(new_ids)), len(new_ids))
+            progress("fingerprint", min(start + FINGERPRINT_BATCH, len(new_ids)), len(new_ids))
     if not interactive and new_ids:
         index.save()
     report.seconds["fingerprints"] = time.perf_counter() - started
