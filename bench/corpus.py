@@ -164,9 +164,9 @@ def add_latency(store: Store, files: list[Path], engine: str) -> list[float]:
     times = []
     for path in files:
         started = time.perf_counter()
-        ingest([path], store, command="add")
+        added = ingest([path], store, command="add")
         update(store, CandidateSettings(), RunReport(), engine_name=engine, index=index,
-               rebuild_stories=False)
+               rebuild_stories=False, new_ids=added.ids)
         times.append(time.perf_counter() - started)
     return times
 

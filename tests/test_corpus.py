@@ -168,6 +168,10 @@ def test_rerun_only_processes_what_is_new(sample_run: tuple[str, Path], tmp_path
     assert added.exit_code == 0, added.output
     found = json.loads(added.output)
     assert any(r["relation"] == "copy" and r["this_is"] == "derived" for r in found)
+    # a file added before is not read again: its stored relations are shown
+    repeated = runner.invoke(app, ["add", str(newer / "reprint.txt"), "--db", work, "--json"])
+    assert repeated.exit_code == 0, repeated.output
+    assert json.loads(repeated.output) == found
 
 
 def test_audit_lists_derived_articles_of_a_watched_outlet(sample_run: tuple[str, Path],
@@ -295,3 +299,43 @@ def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
     exact = np.sort(vectors @ vectors[25])[::-1]
     assert len(spread) == 5 + int(np.sum(np.abs(exact[5:] - exact[4]) < 1e-5))
     assert all(cos >= 0.0 for _, cos in found + spread)
+
+
+def test_bucket_sweep_gives_the_per_article_pairs(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-pass LSH sweep (many new articles) and the per-article query (a few)
+    give the same candidates, dated copies inside and outside the window and undated
+    ones included."""
+    from newstrace.corpus import candidates as cand
+    from newstrace.corpus.ingest import ingest
+    from newstrace.corpus.pipeline import FINGERPRINT_BATCH, open_index, unfingerprinted
+    from newstrace.corpus.store import Store
+
+    bodies = [" ".join(f"term{k}x{i}" for i in range(120)) + "." for k in range(6)]
+    records = []
+    for k, body in enumerate(bodies):
+        for copy, day in enumerate((1, 3, 20, 45, 80, None)):
+            record: dict[str, object] = {"text": body + f" Copy note {copy}.",
+                                         "outlet": f"Outlet {copy}", "url":
+                                         f"https://o{copy}.example/{k}"}
+            if day is not None:
+                record["published"] = f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}"
+            records.append(record)
+    with Store(tmp_path / "b.db") as store:
+        ingest([write_jsonl(tmp_path / "c.jsonl", records)], store)
+        index = open_index(store)
+        ids = unfingerprinted(store)
+        cand.fingerprint(store, list(store.get_many(ids[:FINGERPRINT_BATCH],
+                                                    with_sentences=False).values()),
+                         cand.CandidateSettings(), index)
+        settings = cand.CandidateSettings(neighbours=1, min_cosine=0.99)  # LSH does the work
+        found = {}
+        for bulk_from in (1, 10**9):
+            monkeypatch.setattr(cand, "BULK_FROM", bulk_from)
+            found[bulk_from] = (cand.candidates_for(store, ids, settings, index),
+                                cand.candidates_for(store, ids[:5], settings, index))
+    assert found[1] == found[10**9]
+    everything, some = found[1]
+    # per story: days 1-3, 1-20, 3-20, 20-45 inside 30 days, and the undated copy with all
+    assert len(everything) == len(bodies) * 9
+    assert some and all(a in ids[:5] or b in ids[:5] for a, b in some)

@@ -545,11 +545,12 @@ def add(
         report = ingest([path], store, command="add")
         if report.skipped:
             raise UsageError("; ".join(str(s) for s in report.skipped))
-        new_ids = [aid for (aid,) in store.conn.execute(
+        # a file added before is passed over by ingest: its stored articles answer
+        new_ids = list(dict.fromkeys(report.ids)) or [aid for (aid,) in store.conn.execute(
             "SELECT id FROM articles WHERE source_path = ?", (str(path),))]
         run_report = RunReport()
         update(store, CandidateSettings(), run_report, engine_name=engine,
-               index=open_index(store), rebuild_stories=False)
+               index=open_index(store), rebuild_stories=False, new_ids=new_ids)
         relations = relations_of(store, new_ids)
     found: list[dict[str, Any]] = []
     for rel in relations:

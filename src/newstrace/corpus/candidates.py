@@ -18,6 +18,7 @@ import hnswlib
 import numpy as np
 
 from newstrace.clean.dates import parse_date
+from newstrace.corpus.buckets import bucket_pairs
 from newstrace.corpus.fingerprints import VECTOR_DIM, fingerprints, lsh_buckets
 from newstrace.corpus.store import Store
 from newstrace.model import Article
@@ -40,6 +41,9 @@ class CandidateSettings:
 #: top-16 neighbours, ef 200 missed 12, ef 400 none (0.2 → 0.8 s for all 5k queries).
 #: A miss is a candidate the exact Spark join finds and this run does not.
 QUERY_EF = 400
+#: From this many articles on, LSH pairs come from one pass over the whole bucket
+#: table (``buckets.py``) instead of one query per article.
+BULK_FROM = 2000
 #: Cosines this close count as equal when cutting at the k-th neighbour: an
 #: index and an exact matrix product round the same cosine differently.
 TIE_TOLERANCE = 1e-5
@@ -194,12 +198,16 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
                 f"WHERE article_id IN ({marks})", chunk):
             rows[aid] = (np.frombuffer(blob, dtype=np.float32), published)
     found: set[tuple[str, str]] = set()
-    for aid in ids:  # LSH: any shared bucket
-        for (other,) in store.conn.execute(
-                "SELECT DISTINCT l2.article_id FROM lsh l1 JOIN lsh l2 "
-                "ON l1.band = l2.band AND l1.bucket = l2.bucket "
-                "WHERE l1.article_id = ? AND l2.article_id != ?", (aid, aid)):
-            found.add((aid, other))
+    windowed: set[tuple[str, str]] = set()  # pairs already inside the time window
+    if len(ids) >= BULK_FROM:
+        windowed = bucket_pairs(store, set(ids), settings.window_days, _when)
+    else:
+        for aid in ids:  # LSH: any shared bucket
+            for (other,) in store.conn.execute(
+                    "SELECT DISTINCT l2.article_id FROM lsh l1 JOIN lsh l2 "
+                    "ON l1.band = l2.band AND l1.bucket = l2.bucket "
+                    "WHERE l1.article_id = ? AND l2.article_id != ?", (aid, aid)):
+                found.add((aid, other))
     present = [aid for aid in ids if aid in rows]
     if present:
         vectors = np.vstack([rows[aid][0] for aid in present])
@@ -217,4 +225,4 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
             chunk))
     pairs = {(x, y) if x < y else (y, x) for x, y in found
              if within_window(published_of.get(x), published_of.get(y), settings.window_days)}
-    return pairs
+    return pairs | windowed

@@ -37,6 +37,8 @@ class IngestReport:
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     run_id: int = 0
+    #: the id of every article read, stored now or before (not in ``as_dict``)
+    ids: list[str] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class _Batcher:
         flags = self.store.write_batch(self.items, run_id=self.report.run_id,
                                        problems=self.problems, done_files=self.done)
         for item, is_new in zip(self.items, flags, strict=True):
+            self.report.ids.append(item.article.id)
             if is_new:
                 self.report.stored += 1
                 if (key := outlet_key(item.article)) is not None:

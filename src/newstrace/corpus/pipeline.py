@@ -75,6 +75,11 @@ def unfingerprinted(store: Store) -> list[str]:
         "ORDER BY id")]
 
 
+def _unfingerprinted_of(store: Store, ids: Sequence[str]) -> list[str]:
+    return sorted(aid for aid in set(ids) if store.conn.execute(
+        "SELECT 1 FROM fingerprints WHERE article_id = ?", (aid,)).fetchone() is None)
+
+
 def _pair_row(result: PairResult) -> tuple[Any, ...]:
     data = result.as_dict()
     for side in ("a", "b"):
@@ -233,18 +238,20 @@ def open_index(store: Store) -> VectorIndex:
 def update(store: Store, settings: CandidateSettings, report: RunReport,
            progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE, *,
            index: VectorIndex | None = None, rebuild_stories: bool = True,
-           workers: int = 1) -> list[Story]:
+           workers: int = 1, new_ids: Sequence[str] | None = None) -> list[Story]:
     """Fingerprint, find candidates for and compare everything new; rebuild stories.
 
-    ``add`` passes ``rebuild_stories=False`` and an open ``index``: one article
-    should cost its own candidates and compares, not a pass over the corpus. The
-    index file is then not rewritten either; the next run completes it from the
-    fingerprints table, where the new vectors already are.
+    ``add`` passes ``rebuild_stories=False``, an open ``index`` and the ``new_ids``
+    it ingested: one article should cost its own candidates and compares, not a
+    pass over the corpus (finding unfingerprinted articles scans the articles
+    table: ~20 ms at 100,000). The index file is then not rewritten either; the
+    next run completes it from the fingerprints table, where the new vectors
+    already are, and fingerprints whatever an ``add`` did not.
     """
     started = time.perf_counter()
     interactive = index is not None
     index = index or open_index(store)
-    new_ids = unfingerprinted(store)
+    new_ids = unfingerprinted(store) if new_ids is None else _unfingerprinted_of(store, new_ids)
     saved = time.monotonic()
     for start in range(0, len(new_ids), FINGERPRINT_BATCH):
         chunk = new_ids[start : start + FINGERPRINT_BATCH]
