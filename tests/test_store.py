@@ -12,7 +12,7 @@ import pytest
 
 from newstrace.corpus.ingest import ingest
 from newstrace.corpus.schema import MIGRATIONS
-from newstrace.corpus.store import Store
+from newstrace.corpus.store import Store, outlet_key
 from newstrace.errors import StoreError
 from newstrace.io.export import export_articles
 from tests.helpers import BODY, kill_when_stored, write_jsonl
@@ -65,6 +65,10 @@ def test_repeated_outlet_lines_are_learned_and_removed(store: Store, tmp_path: P
         assert len(article.sentences) == 2
     (other,) = store.iter_articles(outlet="Other")
     assert footer in other.text  # evidence is per outlet
+    # what parallel ingest workers start from: every outlet's lines at once, the same
+    keys = {outlet_key(a) for a in store.iter_articles()} - {None}
+    expected = {k: store.repeated_lines(k) for k in keys if k and store.repeated_lines(k)}
+    assert expected and store.all_repeated_lines() == expected
 
 
 def test_resume_after_kill_has_no_duplicates_and_loses_nothing(store_url: str,
