@@ -364,6 +364,8 @@ def _best_readings(
         row = scores[i]
         best = int(np.argmax(row))
         chosen[i] = ((best,), float(row[best]))
+        if chosen[i][1] + FUSION_MARGIN >= 1.0:
+            continue  # no fusion can beat it by the margin: a probability is at most 1
         candidates = [int(j) for j in np.argsort(-row)[:FUSION_CANDIDATES]
                       if row[j] >= threshold / 2]
         if len(candidates) < 2:
