@@ -25,10 +25,10 @@ from newstrace.corpus.store import Store
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc_news"
 
 
-def run_newstrace(files: list[Path]) -> tuple[float, int]:
+def run_newstrace(files: list[Path], workers: int = 1) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         started = time.perf_counter()
-        report = ingest(files, store)
+        report = ingest(files, store, workers=workers)
         return time.perf_counter() - started, report.read
 
 
@@ -72,13 +72,18 @@ def main() -> int:
     print(f"machine: {platform.machine()}, python {platform.python_version()}, "
           f"cores available: {cores}")
     ours = [run_newstrace(files) for _ in range(args.repeat)]
+    parallel = [run_newstrace(files, cores) for _ in range(args.repeat)] if cores > 1 else []
     base = [run_baseline(files) for _ in range(args.repeat)]
     ours_rate = statistics.median(n / t for t, n in ours)
     base_rate = statistics.median(n / t for t, n in base)
-    print(f"newstrace ingest (read+clean+segment+store): {ours_rate:,.0f} articles/s "
-          f"(median of {args.repeat})")
+    print(f"newstrace ingest (read+clean+identify language+segment+store), one process: "
+          f"{ours_rate:,.0f} articles/s (median of {args.repeat})")
+    if parallel:
+        rate = statistics.median(n / t for t, n in parallel)
+        print(f"newstrace ingest, {cores} worker processes: {rate:,.0f} articles/s "
+              f"({rate / ours_rate:.2f}x one process)")
     print(f"baseline (read + syntok + sqlite per article): {base_rate:,.0f} articles/s")
-    print(f"ratio newstrace / baseline: {ours_rate / base_rate:.2f}x")
+    print(f"ratio newstrace (one process) / baseline: {ours_rate / base_rate:.2f}x")
     return 0
 
 
