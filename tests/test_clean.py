@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -156,3 +157,20 @@ def test_boilerplate_between_body_lines_goes_and_body_stays(sentences: list[str]
     cleaned = clean_text(raw)
     assert cleaned.text.split("\n") == [_nfc(s) for s in sentences]
     assert all(re.sub(r"\s+", " ", junk) == r.text for r in cleaned.removals)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1700, 1, 1), max_value=datetime(2300, 12, 31)),
+       st.sampled_from(["date", "seconds", "micro", "Z", "+02:00", "-05:30"]))
+def test_iso_dates_read_fast_as_dateutil_reads_them(moment: datetime, form: str) -> None:
+    from dateutil import parser as dateutil_parser
+
+    from newstrace.clean.dates import parse_date
+
+    text = {"date": moment.date().isoformat(), "seconds": moment.isoformat(timespec="seconds"),
+            "micro": moment.isoformat(timespec="microseconds")}.get(
+        form, moment.isoformat(timespec="seconds") + form)
+    reference = dateutil_parser.parse(text)
+    expected = None if not 1800 <= reference.year <= 2200 else (
+        reference.date().isoformat() if form == "date" else reference.isoformat())
+    assert parse_date(text) == expected

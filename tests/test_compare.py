@@ -186,3 +186,33 @@ def test_cli_compare_bad_input_is_one_clear_line(tmp_path: Path, sample_dir: Pat
         assert result.returncode == 2, (other, result.stderr)
         assert words in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reprinted_text_is_measured_once_and_judged_per_article(sample_dir: Path) -> None:
+    """Syndicated copies share one text: its alignments are measured once, while credit,
+    dates and direction stay each article's own."""
+    from dataclasses import replace
+
+    from newstrace.corpus.engine import engine
+    from newstrace.reuse.compare import compare_articles
+    from newstrace.reuse.features import ArticleMemo
+
+    wire = load_article(_sample(sample_dir, "01"))
+    syndication = load_article(_sample(sample_dir, "02"))  # credits the wire
+    assert wire.outlet and syndication.published
+    reprints = [replace(wire, id="reprint-1"),  # the wire's own outlet and date
+                replace(wire, id="reprint-2", outlet="harbour-post.example",
+                        url="https://harbour-post.example/dam"),
+                replace(wire, id="reprint-3", outlet="late-desk.example", published=None),
+                replace(wire, id="reprint-4", published="2031-01-01")]  # after the other
+    static = engine("static")
+    memo = ArticleMemo()
+    shared = [compare_articles(r, syndication, static.embedder, static.params, memo=memo)
+              for r in reprints]
+    alone = [compare_articles(r, syndication, static.embedder, static.params)
+             for r in reprints]
+    assert [r.as_dict() for r in shared] == [r.as_dict() for r in alone]
+    assert (memo.pairs_measured, memo.pairs_reused) == (1, 3)
+    # the metadata still decides per article: who credits whom, and who came first
+    assert {r.credit_status for r in alone[:2]} == {"credited", "uncredited"}
+    assert alone[0].origin == "a" and alone[3].origin == "b"

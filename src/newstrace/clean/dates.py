@@ -10,6 +10,9 @@ from dateutil import parser as _dateparser
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|T\d{2}")
 _DEFAULT_A = datetime(1900, 1, 1, 0, 0, 0)
 _MIN_YEAR, _MAX_YEAR = 1800, 2200
+#: What the store and most feeds hold: read without dateutil's general parser, which
+#: costs ~0.15 ms a date and every compared pair reads two.
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?)?")
 
 
 def parse_date(value: object) -> str | None:
@@ -31,6 +34,14 @@ def parse_date(value: object) -> str | None:
     text = str(value).strip()
     if not text or len(text) > 80:
         return None
+    if _ISO.fullmatch(text):
+        try:
+            iso = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if not _MIN_YEAR <= iso.year <= _MAX_YEAR:
+            return None
+        return iso.isoformat() if len(text) > 10 else iso.date().isoformat()
     try:
         parsed = _dateparser.parse(text, default=_DEFAULT_A)
     except (ValueError, OverflowError, TypeError):

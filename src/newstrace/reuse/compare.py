@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from newstrace.model import AlignedSentence, Article, PairResult, Sentence, Span
+from newstrace.model import AlignedSentence, Article, Change, PairResult, Sentence, Span
 from newstrace.nlp.embed import Embedder
 from newstrace.reuse.align import Alignment
 from newstrace.reuse.features import (
@@ -116,7 +116,8 @@ def _passage_spans(al: Alignment, origin: Article, derived: Article,
 
 def attach_changes(ev: PairEvidence, result: PairResult,
                    parse: StatementSource | None = None,
-                   embedder: Embedder | None = None) -> PairResult:
+                   embedder: Embedder | None = None,
+                   memo: ArticleMemo | None = None) -> PairResult:
     """Attribution analysis over the alignment of a copy or rewrite (English only).
 
     ``embedder`` compares reworded phrases by meaning (the wording check)."""
@@ -148,9 +149,16 @@ def attach_changes(ev: PairEvidence, result: PairResult,
     # the sentences compared, and the ones just before them (whom a "he" refers to)
     o_needed = sorted({k for _, o, _ in links for j in o for k in (j - 1, j) if k >= 0})
     d_needed = sorted({k for i, _, _ in links for k in (i - 1, i) if k >= 0})
-    result.changes = article_pair_changes(
-        origin, derived, links, article_statements(origin, o_needed, parse or parse_sentences),
-        article_statements(derived, d_needed, parse or parse_sentences), embedder)
+
+    def measure() -> list[Change]:
+        return article_pair_changes(
+            origin, derived, links,
+            article_statements(origin, o_needed, parse or parse_sentences),
+            article_statements(derived, d_needed, parse or parse_sentences), embedder)
+
+    # the same two texts (a reprinted story) change the same things, whoever printed them
+    result.changes = list(memo.changes(origin, derived, measure)) if memo is not None and \
+        origin.id and derived.id else measure()
     return result
 
 
@@ -195,4 +203,4 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
                             "of every language); the relation reads the English parameters")
     if attribution and parse is None and memo is not None:
         parse = memo.parses()  # a corpus asks for an article's sentences in each pair
-    return attach_changes(ev, result, parse, engine.embedder) if attribution else result
+    return attach_changes(ev, result, parse, engine.embedder, memo) if attribution else result

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from newstrace.clean.dates import parse_date
-from newstrace.model import Article
+from newstrace.model import Article, Change
 from newstrace.nlp.clauses import clauses
 from newstrace.reuse.align import Alignment, align
 from newstrace.reuse.credit import CreditResult, find_credit
@@ -200,35 +200,77 @@ def units(article: Article, encode: Encoder) -> SentenceSet:
     return SentenceSet.build(texts, encode(texts), parents)
 
 
+#: What the text-side evidence of an article reads: its language, its cleaned text and
+#: where its sentences are. Articles with equal keys (a syndicated text under many
+#: outlets and URLs) give the same tokens, units and alignments.
+ContentKey = tuple[str | None, str, tuple[tuple[int, int], ...]]
+
+
+def content_key(article: Article) -> ContentKey:
+    return (article.language, article.text,
+            tuple((s.start, s.end) for s in article.sentences))
+
+
 class ArticleMemo:
-    """Per-article work that a corpus run would otherwise redo for every pair.
+    """Per-article and per-text-pair work that a corpus run would otherwise redo.
 
     An article sits in several candidate pairs; its tokens and its scored units
     (sentences, clauses, vectors, word sets) do not depend on the other side.
-    Keyed by article id; holds one embedder's vectors, so use one memo per embedder.
+    They are keyed by the article's content (``content_key``), not its id: a wire
+    story reprinted by many outlets is one text, tokenised and embedded once, and
+    the alignments of two texts are measured once however many pairs of articles
+    carry them (``pair``). Holds one embedder's vectors: one memo per embedder.
     """
 
-    def __init__(self, max_articles: int = 2000) -> None:
-        self._units: OrderedDict[str, SentenceSet] = OrderedDict()
-        self._tokens: OrderedDict[str, Tokens] = OrderedDict()
-        self._specifics: OrderedDict[str, Specifics] = OrderedDict()
+    def __init__(self, max_articles: int = 2000, max_pairs: int = 1000) -> None:
+        self._units: OrderedDict[ContentKey, SentenceSet] = OrderedDict()
+        self._tokens: OrderedDict[ContentKey, Tokens] = OrderedDict()
+        self._specifics: OrderedDict[ContentKey, Specifics] = OrderedDict()
+        self._pairs: OrderedDict[tuple[ContentKey, ContentKey], TextEvidence] = OrderedDict()
+        self._changes: OrderedDict[tuple[ContentKey, ContentKey], list[Change]] = OrderedDict()
         self._parses: StatementSource | None = None
         self._max = max_articles
+        self._max_pairs = max_pairs
+        self.pairs_measured = 0
+        self.pairs_reused = 0
 
-    def _remember(self, table: OrderedDict[str, Any], key: str, make: Callable[[], Any]) -> Any:
+    @staticmethod
+    def _remember(table: OrderedDict[Any, Any], key: Any, make: Callable[[], Any],
+                  limit: int) -> Any:
         if key in table:
             table.move_to_end(key)
             return table[key]
         value = table[key] = make()
-        if len(table) > self._max:
+        if len(table) > limit:
             table.popitem(last=False)
         return value
 
     def units(self, article: Article, encode: Encoder) -> SentenceSet:
-        return self._remember(self._units, article.id, lambda: units(article, encode))
+        return self._remember(self._units, content_key(article),
+                              lambda: units(article, encode), self._max)
 
     def tokens(self, article: Article) -> Tokens:
-        return self._remember(self._tokens, article.id, lambda: Tokens.of(article.text))
+        return self._remember(self._tokens, content_key(article),
+                              lambda: Tokens.of(article.text), self._max)
+
+    def specifics(self, article: Article) -> Specifics:
+        return self._remember(self._specifics, content_key(article),
+                              lambda: specifics(article), self._max)
+
+    def pair(self, a: Article, b: Article, make: Callable[[], TextEvidence]) -> TextEvidence:
+        """The text evidence of ``a`` and ``b``, measured once per pair of texts."""
+        key = (content_key(a), content_key(b))
+        if key in self._pairs:
+            self.pairs_reused += 1
+        else:
+            self.pairs_measured += 1
+        return self._remember(self._pairs, key, make, self._max_pairs)
+
+    def changes(self, origin: Article, derived: Article,
+                make: Callable[[], list[Change]]) -> list[Change]:
+        """What a rewrite of ``origin`` into ``derived`` changed, found once per pair of texts."""
+        return self._remember(self._changes, (content_key(origin), content_key(derived)), make,
+                              self._max_pairs)
 
     def parses(self) -> StatementSource:
         """Attribution parses, remembered by sentence (see ``nlp.attribution.ParseCache``)."""
@@ -238,9 +280,6 @@ class ArticleMemo:
             self._parses = ParseCache()
         return self._parses
 
-    def specifics(self, article: Article) -> Specifics:
-        return self._remember(self._specifics, article.id, lambda: specifics(article))
-
 
 #: An article's names, numbers and number of direct quotes.
 Specifics = tuple[set[str], set[str], int]
@@ -248,6 +287,27 @@ Specifics = tuple[set[str], set[str], int]
 
 def specifics(article: Article) -> Specifics:
     return entities(article.text), numbers(article.text), len(quotes_in(article.text))
+
+
+@dataclass(frozen=True, slots=True)
+class TextEvidence:
+    """What two cleaned texts say about each other, whoever published them and when.
+
+    The feature vectors hold zeros where the pair's metadata goes (dates, credit,
+    embeds): ``gather`` fills those in for each pair of articles carrying the texts.
+    """
+
+    b_from_a: Alignment
+    a_from_b: Alignment
+    verdict_x: np.ndarray
+    direction_x: np.ndarray
+    doc_cos: float
+    tokens_a: Tokens
+    tokens_b: Tokens
+
+
+_DAYS = slice(VERDICT_FEATURES.index("days_apart"), VERDICT_FEATURES.index("has_dates") + 1)
+_CREDIT, _EMBEDS = DIRECTION_FEATURES.index("d_credit"), DIRECTION_FEATURES.index("d_embeds")
 
 
 def gather(
@@ -261,7 +321,42 @@ def gather(
     link_model: LinkModel | None = None,
     keep_readings: bool = False,
 ) -> PairEvidence:
-    if memo is not None and a.id and b.id:
+    def measure() -> TextEvidence:
+        return text_evidence(a, b, encode, sentence_model, threshold, context_bonus,
+                             memo if memo is not None and a.id and b.id else None,
+                             link_model, keep_readings)
+
+    text = memo.pair(a, b, measure) if memo is not None and a.id and b.id and \
+        not keep_readings else measure()
+    credit_ba, credit_ab = find_credit(a, b), find_credit(b, a)
+    hours = _hours_apart(a, b)
+    verdict_x = text.verdict_x.copy()
+    verdict_x[_DAYS] = _days_apart(hours)
+    direction_x = text.direction_x.copy()
+    direction_x[_CREDIT] = _credited(credit_ba) - _credited(credit_ab)
+    direction_x[_EMBEDS] = float(bool(b.embeds)) - float(bool(a.embeds))
+    return PairEvidence(a, b, text.b_from_a, text.a_from_b, credit_ba, credit_ab, verdict_x,
+                        direction_x, hours, similarity=text.doc_cos, tokens_a=text.tokens_a,
+                        tokens_b=text.tokens_b)
+
+
+def _credited(c: CreditResult) -> float:
+    return 1.0 if c.status == "credited" else 0.0
+
+
+def text_evidence(
+    a: Article,
+    b: Article,
+    encode: Encoder,
+    sentence_model: LogisticModel,
+    threshold: float,
+    context_bonus: float = 0.0,
+    memo: ArticleMemo | None = None,
+    link_model: LinkModel | None = None,
+    keep_readings: bool = False,
+) -> TextEvidence:
+    """Both alignments of two texts and the features read from the texts alone."""
+    if memo is not None:
         ta, tb = memo.tokens(a), memo.tokens(b)
         ua, ub = memo.units(a, encode), memo.units(b, encode)
         xa, xb = memo.specifics(a), memo.specifics(b)
@@ -278,7 +373,6 @@ def gather(
     a_from_b = align(tb, b.sentences, ub, ta, a.sentences, sa, sentence_model, threshold,
                      passages=_swap(passages), context_bonus=context_bonus,
                      link_model=link_model, keep_readings=keep_readings)
-    credit_ba, credit_ab = find_credit(a, b), find_credit(b, a)
     m_ba, m_ab = b_from_a, a_from_b  # the rule's alignments: what the models read
 
     cov = (m_ba.derived_coverage, m_ab.derived_coverage)
@@ -293,7 +387,6 @@ def gather(
     doc_cos = float(doc_a @ doc_b) / denom
     len_a, len_b = max(len(ta), 1), max(len(tb), 1)
     mutual = (_mutual(m_ba, sb.lengths, threshold), _mutual(m_ab, sa.lengths, threshold))
-    hours = _hours_apart(a, b)
     names, nums = (xa[0], xb[0]), (xa[1], xb[1])
     verdict_x = np.array([
         max(cov), min(cov), max(verb), min(verb), max(cov) - verb[hi],
@@ -301,13 +394,10 @@ def gather(
         max(soft_a, soft_b), min(soft_a, soft_b), doc_cos,
         _jaccard(*names), _jaccard(*nums),
         _order(main), min(len_a, len_b) / max(len_a, len_b), max(mutual), min(mutual),
-        *_days_apart(hours),
+        0.0, 0.0,  # days apart, has dates: the pair's, filled in by ``gather``
         max(m_ba.identical_share, m_ab.identical_share),
         min(m_ba.identical_share, m_ab.identical_share),
     ], dtype=np.float32)
-
-    def credited(c: CreditResult) -> float:
-        return 1.0 if c.status == "credited" else 0.0
 
     added_b = len(m_ba.added) / max(len(b.sentences), 1)
     added_a = len(m_ab.added) / max(len(a.sentences), 1)
@@ -316,11 +406,9 @@ def gather(
         m_ab.origin_coverage - m_ba.origin_coverage,
         soft_b - soft_a,
         math.log(len_b / len_a),
-        credited(credit_ba) - credited(credit_ab),
-        float(bool(b.embeds)) - float(bool(a.embeds)),
+        0.0, 0.0,  # credit and embeds: the pair's, filled in by ``gather``
         added_b - added_a,
         _fused_share(m_ba) - _fused_share(m_ab),
         *_specifics_kept((xa[2], xb[2]), nums, names),
     ], dtype=np.float32)
-    return PairEvidence(a, b, b_from_a, a_from_b, credit_ba, credit_ab, verdict_x, direction_x,
-                        hours, similarity=doc_cos, tokens_a=ta, tokens_b=tb)
+    return TextEvidence(b_from_a, a_from_b, verdict_x, direction_x, doc_cos, ta, tb)
