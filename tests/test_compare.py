@@ -216,3 +216,40 @@ def test_a_reprinted_text_is_measured_once_and_judged_per_article(sample_dir: Pa
     # the metadata still decides per article: who credits whom, and who came first
     assert {r.credit_status for r in alone[:2]} == {"credited", "uncredited"}
     assert alone[0].origin == "a" and alone[3].origin == "b"
+
+
+def test_similarity_heads_read_the_features_they_were_fitted_on() -> None:
+    """Heads fitted before the cosine-match features read the verdict's features only;
+    a head naming features this version does not compute is refused, not misread."""
+    import json as _json
+
+    from newstrace.errors import NewstraceError
+    from newstrace.reuse.features import SIMILARITY_FEATURES, VERDICT_FEATURES
+    from newstrace.reuse.params import load_params, parse_params
+
+    raw = _json.loads(_json.dumps(load_params().raw))
+    n = len(VERDICT_FEATURES)
+    raw["similarity"] = {"features": list(VERDICT_FEATURES), "mean": [0.0] * n,
+                         "scale": [1.0] * n, "coef": [0.0] * n, "intercept": 0.0}
+    assert parse_params(raw).similarity.features == VERDICT_FEATURES
+    m = len(SIMILARITY_FEATURES)
+    raw["similarity"] = {"features": list(reversed(SIMILARITY_FEATURES)), "mean": [0.0] * m,
+                         "scale": [1.0] * m, "coef": [0.0] * m, "intercept": 0.0}
+    with pytest.raises(NewstraceError, match="refit"):
+        parse_params(raw)
+
+
+def test_cosine_match_tells_restated_from_unrelated_sentences() -> None:
+    import numpy as np
+
+    from newstrace.reuse.features import _cosine_match
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(6, 32))
+    restated = a[[2, 0, 5]] + 0.05 * rng.normal(size=(3, 32))  # three of a's six, reworded
+    unrelated = rng.normal(size=(3, 32))
+    f_restated, lo_restated = _cosine_match(a, restated)
+    f_unrelated, _ = _cosine_match(a, unrelated)
+    assert f_restated > 0.6 > f_unrelated
+    assert lo_restated < f_restated  # half of a has no counterpart: the lower way says so
+    assert _cosine_match(a, np.zeros((0, 32))).tolist() == [0.0, 0.0]

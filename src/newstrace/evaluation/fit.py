@@ -53,7 +53,13 @@ from newstrace.nlp.static_embed import StaticEmbedder
 from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.align import Alignment
 from newstrace.reuse.evidence import FEATURES, LogisticModel, SentenceSet, pair_features
-from newstrace.reuse.features import DIRECTION_FEATURES, VERDICT_FEATURES, PairEvidence, gather
+from newstrace.reuse.features import (
+    DIRECTION_FEATURES,
+    SIMILARITY_FEATURES,
+    VERDICT_FEATURES,
+    PairEvidence,
+    gather,
+)
 from newstrace.reuse.languages import CROSS_PARAMS_FILE
 from newstrace.reuse.links import LinkModel
 from newstrace.reuse.params import PARAMS_FILE, STATIC_PARAMS_FILE
@@ -436,16 +442,16 @@ def fit_similarity(examples: list[Example]) -> tuple[dict[str, Any], dict[str, A
     scored = {f"semeval:{p.pair_id}:1": p.overall for p in semeval2022()}
     chosen = [(e, scored[e.pair.a.name]) for e in examples if e.pair.a.name in scored]
     if not chosen:
-        return (_logistic(np.zeros((2, len(VERDICT_FEATURES))), np.array([0, 1])).as_dict()
-                | {"features": list(VERDICT_FEATURES)}, {"pairs": 0})
-    x = np.array([e.evidence.verdict_x for e, _ in chosen])
+        return (_logistic(np.zeros((2, len(SIMILARITY_FEATURES))), np.array([0, 1])).as_dict()
+                | {"features": list(SIMILARITY_FEATURES)}, {"pairs": 0})
+    x = np.array([e.evidence.similarity_input(SIMILARITY_FEATURES) for e, _ in chosen])
     target = np.array([(4.0 - s) / 3.0 for _, s in chosen])
     xx = np.vstack([x, x])
     yy = np.concatenate([np.ones(len(x)), np.zeros(len(x))])
     ww = np.concatenate([target, 1 - target])
     model = _logistic(xx, yy, weights=ww)
     r = float(np.corrcoef(model.predict(x), target)[0, 1])
-    return (model.as_dict() | {"features": list(VERDICT_FEATURES)},
+    return (model.as_dict() | {"features": list(SIMILARITY_FEATURES)},
             {"pairs": len(chosen), "train_pearson": round(r, 4)})
 
 
@@ -523,7 +529,8 @@ def fit_cross_similarity(examples: list[Example]) -> tuple[dict[str, Any], dict[
     predicted = np.zeros(len(chosen))
     for train, test in KFold(5, shuffle=True, random_state=0).split(chosen):
         held = LogisticModel.from_dict(fit_similarity([chosen[k] for k in train])[0])
-        predicted[test] = held.predict(np.array([chosen[k].evidence.verdict_x for k in test]))
+        predicted[test] = held.predict(np.array([
+            chosen[k].evidence.similarity_input(SIMILARITY_FEATURES) for k in test]))
     target = np.array([(4.0 - scored[e.pair.a.name]) / 3.0 for e in chosen])
     keys = np.array([f"{e.evidence.a.language}-{e.evidence.b.language}" for e in chosen])
     report["fitted_on"] = "SemEval-2022, every language pair (articles of 40+ words)"

@@ -80,7 +80,8 @@ def decide(ev: PairEvidence, params: Params) -> PairResult:
         al, origin_art, derived_art, credit = ev.a_from_b, ev.b, ev.a, ev.credit_a_to_b
     else:
         al, origin_art, derived_art, credit = ev.b_from_a, ev.a, ev.b, ev.credit_b_to_a
-    similarity = float(params.similarity.predict(ev.verdict_x[None, :])[0])
+    similarity = float(params.similarity.predict(
+        ev.similarity_input(params.similarity.features)[None, :])[0])
     features = dict(zip(VERDICT_FEATURES, (float(x) for x in ev.verdict_x), strict=True))
     features.update({f"direction_{k}": float(x)
                      for k, x in zip(DIRECTION_FEATURES, ev.direction_x, strict=True)})
@@ -177,7 +178,8 @@ def graded_similarity(a: Article, b: Article, embedder: Embedder, params: Params
     """The similarity head of ``params`` over evidence gathered with its own models."""
     ev = gather(a, b, embedder.encode, params.sentence, params.sentence_threshold,
                 params.context_bonus, link_model=params.link)
-    return float(params.similarity.predict(ev.verdict_x[None, :])[0])
+    return float(params.similarity.predict(
+        ev.similarity_input(params.similarity.features)[None, :])[0])
 
 
 def compare_articles(a: Article, b: Article, embedder: Embedder,

@@ -37,6 +37,13 @@ VERDICT_FEATURES = (
     "doc_cos", "entity_jaccard", "number_jaccard", "order", "length_ratio", "mutual_hi",
     "mutual_lo", "days_apart", "has_dates", "identical_hi", "identical_lo",
 )
+#: The graded same-story similarity reads the verdict's features and how closely each
+#: sentence's nearest neighbour in the other text matches it by cosine (the F-measure of
+#: the two ways' means, and the lower mean): an independent report of the same event
+#: restates few sentences but has a near neighbour for most of them, which alignment
+#: coverage (thresholded) misses. On SemEval-2022 (5-fold CV over 726 pairs, USE) this
+#: raised Pearson 0.68 → 0.70; heads fitted before it read the verdict's features only.
+SIMILARITY_FEATURES = (*VERDICT_FEATURES, "match_cos_f", "match_cos_lo")
 # Time matters (reports of one event come out within days; a look-alike event is
 # usually weeks away), but in training data dates travel with the corpus: the fit
 # therefore also shows the dev pairs without their dates, so that "no dates"
@@ -65,6 +72,13 @@ class PairEvidence:
     similarity: float  # 0..1 graded same-story similarity
     tokens_a: Tokens | None = None
     tokens_b: Tokens | None = None
+    #: ``verdict_x`` followed by the cosine-match features (``SIMILARITY_FEATURES``)
+    similarity_x: np.ndarray | None = None
+
+    def similarity_input(self, features: Sequence[str]) -> np.ndarray:
+        """The features a similarity head was fitted on (a prefix of ``SIMILARITY_FEATURES``)."""
+        x = self.similarity_x if self.similarity_x is not None else self.verdict_x
+        return x[: len(features)]
 
     @property
     def b_from_a(self) -> Alignment:
@@ -304,6 +318,7 @@ class TextEvidence:
     doc_cos: float
     tokens_a: Tokens
     tokens_b: Tokens
+    match_x: np.ndarray  # the cosine-match features of ``SIMILARITY_FEATURES``
 
 
 _DAYS = slice(VERDICT_FEATURES.index("days_apart"), VERDICT_FEATURES.index("has_dates") + 1)
@@ -337,7 +352,8 @@ def gather(
     direction_x[_EMBEDS] = float(bool(b.embeds)) - float(bool(a.embeds))
     return PairEvidence(a, b, text.b_from_a, text.a_from_b, credit_ba, credit_ab, verdict_x,
                         direction_x, hours, similarity=text.doc_cos, tokens_a=text.tokens_a,
-                        tokens_b=text.tokens_b)
+                        tokens_b=text.tokens_b,
+                        similarity_x=np.concatenate([verdict_x, text.match_x]))
 
 
 def _credited(c: CreditResult) -> float:
@@ -411,4 +427,17 @@ def text_evidence(
         _fused_share(m_ba) - _fused_share(m_ab),
         *_specifics_kept((xa[2], xb[2]), nums, names),
     ], dtype=np.float32)
-    return TextEvidence(b_from_a, a_from_b, verdict_x, direction_x, doc_cos, ta, tb)
+    return TextEvidence(b_from_a, a_from_b, verdict_x, direction_x, doc_cos, ta, tb,
+                        _cosine_match(vectors_a, vectors_b))
+
+
+def _cosine_match(vectors_a: np.ndarray, vectors_b: np.ndarray) -> np.ndarray:
+    """(F-measure, lower) of the two texts' mean best-neighbour cosine, sentence by sentence."""
+    if not len(vectors_a) or not len(vectors_b):
+        return np.zeros(2, dtype=np.float32)
+    na = vectors_a / np.maximum(np.linalg.norm(vectors_a, axis=1, keepdims=True), 1e-9)
+    nb = vectors_b / np.maximum(np.linalg.norm(vectors_b, axis=1, keepdims=True), 1e-9)
+    cos = na @ nb.T
+    ra, rb = float(cos.max(axis=1).mean()), float(cos.max(axis=0).mean())
+    f = 2 * ra * rb / (ra + rb) if ra + rb > 0 else 0.0
+    return np.array([f, min(ra, rb)], dtype=np.float32)

@@ -62,6 +62,17 @@ class Params:
     link: LinkModel | None = None
 
 
+def _similarity_head(raw: dict[str, Any]) -> LogisticModel:
+    """The graded-similarity head: it reads the first of ``SIMILARITY_FEATURES`` it names."""
+    from newstrace.reuse.features import SIMILARITY_FEATURES
+
+    model = LogisticModel.from_dict(raw)
+    if model.features != SIMILARITY_FEATURES[: len(model.features)]:
+        raise NewstraceError("the similarity head's features are not the ones this version "
+                             "computes; refit with python -m newstrace.evaluation.fit")
+    return model
+
+
 def parse_params(raw: dict[str, Any]) -> Params:
     return Params(
         sentence=LogisticModel.from_dict(raw["sentence"]),
@@ -69,7 +80,7 @@ def parse_params(raw: dict[str, Any]) -> Params:
         context_bonus=float(raw["sentence"].get("context_bonus", 0.0)),
         verdict=SoftmaxModel.from_dict(raw["verdict"]),
         direction=LogisticModel.from_dict(raw["direction"]),
-        similarity=LogisticModel.from_dict(raw["similarity"]),
+        similarity=_similarity_head(raw["similarity"]),
         raw=raw,
         link=LinkModel.from_dict(raw["link"]) if raw.get("link") else None,
     )
