@@ -107,3 +107,19 @@ def test_a_store_in_one_language_never_builds_multilingual_vectors(tmp_path: Pat
     with Store(str(db)) as store:
         assert not is_multilingual(store)
         assert store.conn.execute("SELECT COUNT(*) FROM ml_vectors").fetchone()[0] == 0
+
+
+def test_the_store_is_multilingual_only_with_two_base_languages(tmp_path: Path) -> None:
+    from newstrace.api import article_from_text
+
+    with Store(str(tmp_path / "langs.db")) as store:
+        assert not is_multilingual(store)  # empty
+        texts = {"en": "The council approved the budget on Monday after a long debate.",
+                 "en-GB": "The council approved the plan on Tuesday after a short debate.",
+                 None: "Zzz."}
+        store.write_batch([(article_from_text(text, language=lang), [], "")
+                           for lang, text in texts.items()])
+        assert not is_multilingual(store)  # en and en-GB are one language; unknown is none
+        store.write_batch([(article_from_text("Der Rat hat den Haushalt am Montag gebilligt.",
+                                              language="de"), [], "")])
+        assert is_multilingual(store)

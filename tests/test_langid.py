@@ -107,3 +107,18 @@ def test_the_unpacked_model_classifies_as_the_packaged_one(tmp_path: Path,
                "The government approved new rules for the sector on Tuesday."]
     for text in samples:
         assert first.classify(text) == again.classify(text) == packaged.classify(text)
+
+
+def test_a_long_paragraph_is_judged_from_its_head_or_else_whole() -> None:
+    from newstrace.nlp.langid import JUDGE_CHARS, _head, paragraph_language
+
+    long_german = " ".join([LEADS["de"]] * 3)
+    assert len(long_german) > JUDGE_CHARS and len(_head(long_german)) <= JUDGE_CHARS
+    guess = paragraph_language(long_german)
+    assert guess is not None and guess.language == "de"
+    # a head of scores and codes says nothing; the paragraph is then read whole
+    table = "FC 2-1 · 3-0 · 1-1 · 0-2 · " * 12
+    line = table + LEADS["pl"] + " " + LEADS["pl"]
+    assert detect(_head(line)) is None
+    guess = paragraph_language(line)
+    assert guess is not None and guess.language == "pl"

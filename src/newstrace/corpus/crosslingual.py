@@ -79,10 +79,23 @@ def index_path(store: Store) -> Path:
 
 
 def is_multilingual(store: Store) -> bool:
-    """More than one language among the store's articles (unknown counts as none)."""
-    found = {base_language(lang) for (lang,) in store.conn.execute(
-        "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL")}
-    return len(found - {None}) > 1
+    """More than one language among the store's articles (unknown counts as none).
+
+    Walks the distinct languages by seeks on their index (one per distinct value,
+    stopping at the second base language) instead of reading every article.
+    """
+    found: set[str] = set()
+    row = store.conn.execute(
+        "SELECT MIN(language) FROM articles WHERE language IS NOT NULL").fetchone()
+    while row is not None and row[0] is not None:
+        base = base_language(row[0])
+        if base is not None:
+            found.add(base)
+            if len(found) > 1:
+                return True
+        row = store.conn.execute("SELECT MIN(language) FROM articles WHERE language > ?",
+                                 (row[0],)).fetchone()
+    return False
 
 
 class CrossLingualIndex:

@@ -119,4 +119,9 @@ MIGRATIONS: tuple[str, ...] = (
         vector     BLOB NOT NULL    -- float32, unit length (multilingual USE)
     );
     """,
+    # 5: the store's languages by index seeks: every ``add`` asks whether the store
+    # mixes languages, and a scan of the articles table cost 135 ms at 100k articles
+    """
+    CREATE INDEX articles_language ON articles(language);
+    """,
 )
