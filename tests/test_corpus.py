@@ -339,3 +339,29 @@ def test_bucket_sweep_gives_the_per_article_pairs(tmp_path: Path,
     # per story: days 1-3, 1-20, 3-20, 20-45 inside 30 days, and the undated copy with all
     assert len(everything) == len(bodies) * 9
     assert some and all(a in ids[:5] or b in ids[:5] for a, b in some)
+
+
+def test_reprints_get_the_neighbours_each_would_get_alone(tmp_path: Path) -> None:
+    """Articles with one text share one vector, searched once in a batch: each still
+    gets exactly the candidates its own search gives."""
+    from newstrace.corpus import candidates as cand
+    from newstrace.corpus.ingest import ingest
+    from newstrace.corpus.pipeline import open_index, unfingerprinted
+    from newstrace.corpus.store import Store
+
+    bodies = [" ".join(f"w{(k * 7 + i) % 90}" for i in range(150)) + "." for k in range(8)]
+    records = [{"text": body, "outlet": f"Outlet {copy}", "url": f"https://o{copy}.example/{k}",
+                "published": f"2026-03-{1 + copy * 3:02d}"}
+               for k, body in enumerate(bodies) for copy in range(3 if k % 2 else 1)]
+    with Store(tmp_path / "r.db") as store:
+        ingest([write_jsonl(tmp_path / "r.jsonl", records)], store)
+        index = open_index(store)
+        ids = unfingerprinted(store)
+        cand.fingerprint(store, list(store.get_many(ids, with_sentences=False).values()),
+                         cand.CandidateSettings(), index)
+        settings = cand.CandidateSettings(neighbours=3, min_cosine=0.0)
+        together = cand.candidates_for(store, ids, settings, index)
+        alone = set().union(*(cand.candidates_for(store, [aid], settings, index)
+                              for aid in ids))
+    assert together == alone
+    assert len(ids) == 16 and len(together) > len(ids)

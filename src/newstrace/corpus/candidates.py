@@ -210,10 +210,14 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
                 found.add((aid, other))
     present = [aid for aid in ids if aid in rows]
     if present:
-        vectors = np.vstack([rows[aid][0] for aid in present])
+        # a text reprinted as several articles has one vector, and the index (searched
+        # deterministically) gives it one answer: ask once per distinct vector
+        distinct: dict[bytes, int] = {}
+        slots = [distinct.setdefault(rows[aid][0].tobytes(), len(distinct)) for aid in present]
+        vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key in distinct])
         nearest = index.nearest(vectors, settings.neighbours + 1, settings.min_cosine)
-        for aid, neighbours in zip(present, nearest, strict=True):
-            found.update((aid, other) for other, cosine in neighbours
+        for aid, slot in zip(present, slots, strict=True):
+            found.update((aid, other) for other, cosine in nearest[slot]
                          if other != aid and cosine >= settings.min_cosine)
     published_of = {aid: published for aid, (_, published) in rows.items()}
     others = sorted({y for _, y in found} - published_of.keys())
