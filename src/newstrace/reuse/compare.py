@@ -158,8 +158,8 @@ def attach_changes(ev: PairEvidence, result: PairResult,
             article_statements(derived, d_needed, parse or parse_sentences), embedder)
 
     # the same two texts (a reprinted story) change the same things, whoever printed them
-    result.changes = list(memo.changes(origin, derived, measure)) if memo is not None and \
-        origin.id and derived.id else measure()
+    result.changes = list(memo.changes(ev.a, ev.b, result.origin or "a", measure)) \
+        if memo is not None and origin.id and derived.id else measure()
     return result
 
 

@@ -241,7 +241,8 @@ class ArticleMemo:
         self._tokens: OrderedDict[ContentKey, Tokens] = OrderedDict()
         self._specifics: OrderedDict[ContentKey, Specifics] = OrderedDict()
         self._pairs: OrderedDict[tuple[ContentKey, ContentKey], TextEvidence] = OrderedDict()
-        self._changes: OrderedDict[tuple[ContentKey, ContentKey], list[Change]] = OrderedDict()
+        self._changes: OrderedDict[tuple[ContentKey, ContentKey, str], list[Change]] = \
+            OrderedDict()
         self._parses: StatementSource | None = None
         self._max = max_articles
         self._max_pairs = max_pairs
@@ -280,10 +281,14 @@ class ArticleMemo:
             self.pairs_measured += 1
         return self._remember(self._pairs, key, make, self._max_pairs)
 
-    def changes(self, origin: Article, derived: Article,
+    def changes(self, a: Article, b: Article, origin: str,
                 make: Callable[[], list[Change]]) -> list[Change]:
-        """What a rewrite of ``origin`` into ``derived`` changed, found once per pair of texts."""
-        return self._remember(self._changes, (content_key(origin), content_key(derived)), make,
+        """What the rewrite changed, found once per pair of texts and direction.
+
+        Keyed by the pair as compared (a, b) and which side is the origin: the two
+        ways of aligning a pair need not be mirror images of each other.
+        """
+        return self._remember(self._changes, (content_key(a), content_key(b), origin), make,
                               self._max_pairs)
 
     def parses(self) -> StatementSource:
