@@ -109,10 +109,10 @@ def test_a_store_in_one_language_never_builds_multilingual_vectors(tmp_path: Pat
         assert store.conn.execute("SELECT COUNT(*) FROM ml_vectors").fetchone()[0] == 0
 
 
-def test_the_store_is_multilingual_only_with_two_base_languages(tmp_path: Path) -> None:
+def test_the_store_is_multilingual_only_with_two_base_languages(store_url: str) -> None:
     from newstrace.api import article_from_text
 
-    with Store(str(tmp_path / "langs.db")) as store:
+    with Store(store_url) as store:
         assert not is_multilingual(store)  # empty
         texts = {"en": "The council approved the budget on Monday after a long debate.",
                  "en-GB": "The council approved the plan on Tuesday after a short debate.",
