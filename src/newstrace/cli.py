@@ -302,8 +302,12 @@ def _embedder_for(db: str | None) -> Embedder:
 def _compare_pairs_file(pairs_file: Path, db: str | None, output: Path | None,
                         attribution: bool = True) -> None:
     from newstrace.reuse.compare import compare_articles
+    from newstrace.reuse.features import ArticleMemo
 
     embedder = _embedder_for(db)
+    # one origin against many suspects, or one text under several names: each text is
+    # tokenised, embedded and parsed once, each pair of texts aligned once
+    memo = ArticleMemo()
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     failures = 0
     try:
@@ -318,7 +322,8 @@ def _compare_pairs_file(pairs_file: Path, db: str | None, output: Path | None,
             try:
                 left = _resolve_article(parts[0], db, None, [True])
                 right = _resolve_article(parts[1], db, None, [True])
-                result = compare_articles(left, right, embedder, attribution=attribution)
+                result = compare_articles(left, right, embedder, attribution=attribution,
+                                          memo=memo)
                 row = result.as_dict()
             except NewstraceError as exc:
                 err.print(f"{pairs_file}:{number}: {exc}", highlight=False)
