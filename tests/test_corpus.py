@@ -301,6 +301,34 @@ def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
     assert all(cos >= 0.0 for _, cos in found + spread)
 
 
+def test_small_indexes_are_searched_exactly(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Up to ``EXACT_UP_TO`` articles, neighbours are the exact top by cosine (what
+    Spark's exact join finds); past it, hnswlib answers through the same interface."""
+    import numpy as np
+
+    from newstrace.corpus import candidates as cand
+    from newstrace.corpus.fingerprints import VECTOR_DIM
+
+    rng = np.random.default_rng(11)
+    centres = rng.normal(size=(6, VECTOR_DIM))
+    vectors = (centres[rng.integers(0, 6, 400)] + 0.8 * rng.normal(size=(400, VECTOR_DIM)))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    index = cand.VectorIndex(tmp_path / "v.hnsw")
+    index.add([f"a{k:03d}" for k in range(200)], vectors[:200])
+    index.add([f"a{k:03d}" for k in range(200, 400)], vectors[200:])  # the matrix follows adds
+    cosines = vectors[:50] @ vectors.T
+    found = index.query(vectors[:50], 12)
+    for row, answer in zip(cosines, found, strict=True):
+        assert [label for label, _ in answer] == [f"a{j:03d}" for j in np.argsort(-row)[:12]]
+        assert [cos for _, cos in answer] == pytest.approx(np.sort(row)[::-1][:12], abs=1e-5)
+    monkeypatch.setattr(cand, "EXACT_UP_TO", 0)
+    approximate = index.query(vectors[:50], 12)
+    same = sum(len({x for x, _ in a} & {y for y, _ in b}) for a, b in zip(
+        found, approximate, strict=True))
+    assert same >= 0.95 * 50 * 12
+
+
 def test_bucket_sweep_gives_the_per_article_pairs(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The one-pass LSH sweep (many new articles) and the per-article query (a few)
