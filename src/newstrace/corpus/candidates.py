@@ -153,9 +153,9 @@ class VectorIndex:
             self._matrix = np.ascontiguousarray(
                 self.index.get_items(np.arange(len(self.labels)), return_type="numpy"),
                 dtype=np.float32)
-        queries = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(queries, axis=1, keepdims=True)
-        queries = queries / np.where(norms > 0, norms, 1.0)
+        raw = np.asarray(vectors, dtype=np.float32)
+        norms = np.linalg.norm(raw, axis=1, keepdims=True)
+        queries = (raw / np.where(norms > 0, norms, 1.0)).astype(np.float32)
         out: list[list[tuple[str, float]]] = []
         for start in range(0, len(queries), _EXACT_BLOCK):
             cosines = queries[start : start + _EXACT_BLOCK] @ self._matrix.T
