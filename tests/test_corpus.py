@@ -322,6 +322,9 @@ def test_small_indexes_are_searched_exactly(tmp_path: Path,
     for row, answer in zip(cosines, found, strict=True):
         assert [label for label, _ in answer] == [f"a{j:03d}" for j in np.argsort(-row)[:12]]
         assert [cos for _, cos in answer] == pytest.approx(np.sort(row)[::-1][:12], abs=1e-5)
+    index.save()
+    reopened = cand.VectorIndex(tmp_path / "v.hnsw")  # vectors from the saved sidecar
+    assert reopened.query(vectors[:50], 12) == found
     monkeypatch.setattr(cand, "EXACT_UP_TO", 0)
     approximate = index.query(vectors[:50], 12)
     same = sum(len({x for x, _ in a} & {y for y, _ in b}) for a, b in zip(

@@ -679,7 +679,8 @@ def demo(
 
     output.mkdir(parents=True, exist_ok=True)
     db = output / "demo.db"
-    for suffix in ("", "-wal", "-shm", ".hnsw", ".labels"):  # always start from scratch
+    # always start from scratch
+    for suffix in ("", "-wal", "-shm", ".hnsw", ".labels", ".vectors.npy"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     with Store(db) as store:
         # ten articles: the precise model costs nothing here
