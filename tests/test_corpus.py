@@ -301,6 +301,24 @@ def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
     assert all(cos >= 0.0 for _, cos in found + spread)
 
 
+def test_repeated_texts_are_fingerprinted_once_with_the_same_rows() -> None:
+    import numpy as np
+
+    from newstrace.corpus import fingerprints as fp
+
+    texts = [f"Report {k} on the harbour vote and the {k * 3} ferries it concerns."
+             for k in range(5)]
+    batch = [texts[0], texts[1], texts[0], "", texts[2], texts[1], texts[0], ""]
+    digests, vectors = fp.fingerprints(batch)
+    assert digests.shape == (len(batch), fp.NUM_PERM) and vectors.shape == (len(batch),
+                                                                             fp.VECTOR_DIM)
+    for k, text in enumerate(batch):
+        alone_digest, alone_vector = fp.fingerprints([text])
+        assert np.array_equal(digests[k], alone_digest[0])
+        assert np.array_equal(vectors[k], alone_vector[0])
+    assert not np.array_equal(digests[0], digests[1])
+
+
 def test_small_indexes_are_searched_exactly(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Up to ``EXACT_UP_TO`` articles, neighbours are the exact top by cosine (what

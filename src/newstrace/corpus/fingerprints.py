@@ -38,9 +38,16 @@ def _shingles(forms: list[str], n: int = SHINGLE_WORDS) -> list[str]:
 
 
 def fingerprints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash digests and document vectors, tokenising each text once."""
-    forms = [word_forms(t) for t in texts]
-    return _minhashes(forms), _doc_vectors(forms)
+    """MinHash digests and document vectors, tokenising each distinct text once.
+
+    A crawl repeats texts (a wire story under many outlets and URLs): each is
+    fingerprinted once and its rows copied to every article that carries it.
+    """
+    first: dict[str, int] = {}
+    where = np.fromiter((first.setdefault(t, len(first)) for t in texts), dtype=np.int64,
+                        count=len(texts))
+    forms = [word_forms(t) for t in first]
+    return _minhashes(forms)[where], _doc_vectors(forms)[where]
 
 
 def minhashes(texts: Sequence[str]) -> np.ndarray:
