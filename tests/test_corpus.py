@@ -301,6 +301,61 @@ def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
     assert all(cos >= 0.0 for _, cos in found + spread)
 
 
+def test_equal_vectors_share_an_element(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reprinted text's articles are one element of the index, found together at one
+    cosine, through the exact search and hnswlib alike, and after a save and reload."""
+    import numpy as np
+
+    from newstrace.corpus import candidates as cand
+    from newstrace.corpus.fingerprints import VECTOR_DIM
+
+    rng = np.random.default_rng(5)
+    distinct = rng.normal(size=(60, VECTOR_DIM)).astype(np.float32)
+    copies = rng.integers(1, 6, size=60)  # each vector carried by 1–5 articles
+    ids = [f"t{k:02d}c{c}" for k in range(60) for c in range(copies[k])]
+    vectors = np.vstack([distinct[k] for k in range(60) for _ in range(copies[k])])
+    order = rng.permutation(len(ids))
+    index = cand.VectorIndex(tmp_path / "v.hnsw")
+    index.add([ids[i] for i in order[:100]], vectors[order[:100]])
+    index.add([ids[i] for i in order[100:]], vectors[order[100:]])
+    assert len(index) == len(ids) and len(index.members) == 60
+    exact = index.nearest(distinct[:20], top=6, floor=-1.0)
+    for k, row in enumerate(exact):
+        mine = {f"t{k:02d}c{c}" for c in range(copies[k])}
+        assert mine <= {article for article, _ in row}
+        assert all(cos == pytest.approx(1.0, abs=1e-5) for a, cos in row if a in mine)
+    index.save()
+    reopened = cand.VectorIndex(tmp_path / "v.hnsw")
+    assert reopened.members == index.members and reopened.position == index.position
+    assert reopened.nearest(distinct[:20], top=6, floor=-1.0) == exact
+    monkeypatch.setattr(cand, "EXACT_UP_TO", 0)
+    approximate = reopened.nearest(distinct[:20], top=6, floor=-1.0)
+    assert [{a for a, _ in row} for row in approximate] == [{a for a, _ in row} for row in exact]
+    reopened.add(["late"], distinct[3:4])  # a later copy joins its element
+    assert reopened.position["late"] == reopened.position["t03c0"]
+
+
+def test_an_index_saved_before_shared_elements_still_loads(tmp_path: Path) -> None:
+    import hnswlib
+    import numpy as np
+
+    from newstrace.corpus.candidates import VectorIndex
+    from newstrace.corpus.fingerprints import VECTOR_DIM
+
+    vectors = np.random.default_rng(3).normal(size=(5, VECTOR_DIM)).astype(np.float32)
+    old = hnswlib.Index(space="cosine", dim=VECTOR_DIM)
+    old.init_index(max_elements=16, ef_construction=200, M=16)
+    old.add_items(vectors, np.arange(5))
+    old.save_index(str(tmp_path / "v.hnsw"))
+    (tmp_path / "v.labels").write_text("\n".join(f"a{k}" for k in range(5)), encoding="utf-8")
+    index = VectorIndex(tmp_path / "v.hnsw")
+    assert len(index) == 5 and index.position == {f"a{k}": k for k in range(5)}
+    assert index.nearest(vectors[2:3], top=1, floor=0.0)[0][0][0] == "a2"
+    index.add(["b"], vectors[2:3])  # digests of old elements are unknown: a new element
+    assert {a for a, _ in index.nearest(vectors[2:3], top=1, floor=0.0)[0]} == {"a2", "b"}
+
+
 def test_repeated_texts_are_fingerprinted_once_with_the_same_rows() -> None:
     import numpy as np
 
