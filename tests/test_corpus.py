@@ -278,6 +278,30 @@ def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_di
     assert results[1] == results[2]
 
 
+def test_fingerprint_workers_store_what_one_process_would(tmp_path: Path, sample_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from newstrace.corpus import pipeline
+    from newstrace.corpus.store import Store
+
+    monkeypatch.setattr(pipeline, "FINGERPRINT_BATCH", 3)  # four batches for ten articles
+    monkeypatch.setattr(pipeline, "PARALLEL_FINGERPRINTS_FROM", 2)
+    results = {}
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db") as store:
+            report, _ = pipeline.run([sample_dir], store, engine_name="static", workers=workers)
+            assert report.fingerprinted == 10
+            index = pipeline.open_index(store)
+            results[workers] = (
+                list(store.conn.execute("SELECT article_id, minhash, vector, published "
+                                        "FROM fingerprints ORDER BY article_id")),
+                list(store.conn.execute("SELECT band, bucket, article_id FROM lsh "
+                                        "ORDER BY band, bucket, article_id")),
+                sorted(index.position),
+                list(store.conn.execute("SELECT a, b, relation, origin FROM pairs ORDER BY a, b")))
+    assert results[1] == results[2]
+    assert len(results[2][0]) == 10 and results[2][3]
+
+
 def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
     """Twenty copies of one vector: a query's fifth place is a twenty-way tie, and the
     index must return all of them (an exact join would, whatever order it sorts in)."""

@@ -286,25 +286,47 @@ def index_path(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".hnsw")
 
 
-def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSettings,
-                index: VectorIndex) -> None:
-    """Store MinHash digests, LSH buckets and vectors for these articles (one transaction)."""
-    if not articles:
+@dataclass(slots=True)
+class Fingerprints:
+    """What ``fingerprint_articles`` computes for a batch, ready to store (and to pickle:
+    worker processes compute it, the one writer stores it)."""
+
+    ids: list[str]
+    published: list[str | None]
+    digests: np.ndarray
+    vectors: np.ndarray
+
+
+def fingerprint_articles(articles: Sequence[Article]) -> Fingerprints:
+    digests, vectors = fingerprints([a.text for a in articles])
+    return Fingerprints([a.id for a in articles], [a.published for a in articles],
+                        digests, vectors)
+
+
+def store_fingerprints(store: Store, found: Fingerprints, settings: CandidateSettings,
+                       index: VectorIndex) -> None:
+    """Store MinHash digests, LSH buckets and vectors (one transaction), index the vectors."""
+    if not found.ids:
         return
-    texts = [a.text for a in articles]
-    digests, vectors = fingerprints(texts)
     with store.transaction() as conn:
         conn.executemany("INSERT OR REPLACE INTO fingerprints(article_id, minhash, vector, "
                          "published) VALUES (?, ?, ?, ?)",
-                         [(article.id, digest.tobytes(), vector.astype(np.float32).tobytes(),
-                           article.published)
-                          for article, digest, vector in zip(articles, digests, vectors,
-                                                             strict=True)])
+                         [(aid, digest.tobytes(), vector.astype(np.float32).tobytes(), published)
+                          for aid, digest, vector, published in zip(
+                              found.ids, found.digests, found.vectors, found.published,
+                              strict=True)])
         conn.executemany("INSERT OR IGNORE INTO lsh(band, bucket, article_id) VALUES (?, ?, ?)",
-                         [(b, h, article.id) for article, digest in zip(articles, digests,
-                                                                         strict=True)
+                         [(b, h, aid) for aid, digest in zip(found.ids, found.digests,
+                                                             strict=True)
                           for b, h in enumerate(lsh_buckets(digest, settings.bands))])
-    index.add([a.id for a in articles], vectors)
+    index.add(found.ids, found.vectors)
+
+
+def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSettings,
+                index: VectorIndex) -> None:
+    """Fingerprint these articles, store and index them."""
+    if articles:
+        store_fingerprints(store, fingerprint_articles(articles), settings, index)
 
 
 def candidates_for(store: Store, article_ids: Iterable[str], settings: CandidateSettings,

@@ -19,10 +19,12 @@ from typing import Any
 
 from newstrace.corpus.candidates import (
     CandidateSettings,
+    Fingerprints,
     VectorIndex,
     candidates_for,
-    fingerprint,
+    fingerprint_articles,
     index_path,
+    store_fingerprints,
 )
 from newstrace.corpus.crosslingual import (
     CrossLingualIndex,
@@ -177,6 +179,32 @@ def _worker_rows(pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
     return _WORKER.rows(pairs)
 
 
+#: From this many fingerprint batches on, ``workers`` > 1 compute them in worker
+#: processes (reading articles through their own read-only connections) while this
+#: process, the one writer, stores and indexes what they return.
+PARALLEL_FINGERPRINTS_FROM = 4
+
+
+def _fingerprint_pool(store: Store, workers: int) -> Any:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    return context.Pool(workers, _fingerprint_worker_start, (store.location,))
+
+
+_READER: Store | None = None
+
+
+def _fingerprint_worker_start(location: str) -> None:
+    global _READER
+    _READER = Store(location, read_only=True)
+
+
+def _worker_fingerprints(ids: list[str]) -> Fingerprints:
+    assert _READER is not None
+    return fingerprint_articles(list(_READER.get_many(ids, with_sentences=False).values()))
+
+
 def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunReport,
                   progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE,
                   workers: int = 1) -> None:
@@ -253,19 +281,29 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     index = index or open_index(store)
     new_ids = unfingerprinted(store) if new_ids is None else _unfingerprinted_of(store, new_ids)
     saved = time.monotonic()
-    for start in range(0, len(new_ids), FINGERPRINT_BATCH):
-        chunk = new_ids[start : start + FINGERPRINT_BATCH]
-        articles = list(store.get_many(chunk, with_sentences=False).values())
-        fingerprint(store, articles, settings, index)
-        # the index file is a cache of the fingerprints table (``open_index`` completes
-        # it after a kill), so it is written now and then, not after every batch: at
-        # 100k articles rewriting it 500 times cost most of this stage
-        if not interactive and time.monotonic() - saved > INDEX_SAVE_SECONDS:
-            index.save()
-            saved = time.monotonic()
-        report.fingerprinted += len(articles)
-        if progress:
-            progress("fingerprint", min(start + FINGERPRINT_BATCH, len(new_ids)), len(new_ids))
+    chunks = [new_ids[k : k + FINGERPRINT_BATCH] for k in range(0, len(new_ids), FINGERPRINT_BATCH)]
+    pool = _fingerprint_pool(store, workers) \
+        if workers > 1 and len(chunks) >= PARALLEL_FINGERPRINTS_FROM else None
+    try:
+        found = pool.imap(_worker_fingerprints, chunks) if pool is not None else (
+            fingerprint_articles(list(store.get_many(chunk, with_sentences=False).values()))
+            for chunk in chunks)
+        done = 0
+        for chunk, rows in zip(chunks, found, strict=True):
+            store_fingerprints(store, rows, settings, index)
+            # the index file is a cache of the fingerprints table (``open_index`` completes
+            # it after a kill), so it is written now and then, not after every batch: at
+            # 100k articles rewriting it 500 times cost most of this stage
+            if not interactive and time.monotonic() - saved > INDEX_SAVE_SECONDS:
+                index.save()
+                saved = time.monotonic()
+            report.fingerprinted += len(rows.ids)
+            done += len(chunk)
+            if progress:
+                progress("fingerprint", done, len(new_ids))
+    finally:
+        if pool is not None:
+            pool.terminate()
     if not interactive and new_ids:
         index.save()
     report.seconds["fingerprints"] = time.perf_counter() - started
