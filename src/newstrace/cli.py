@@ -496,8 +496,9 @@ def run(
     mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero if anything was skipped.")] = False,
     engine: EngineOption = "static",
-    workers: Annotated[int, typer.Option(help="Processes reading files and comparing pairs "
-                                         "(static engine); default: one per core.")] = 0,
+    workers: Annotated[int, typer.Option(help="Processes reading files, fingerprinting and "
+                                         "comparing pairs (static engine); default: one per "
+                                         "core.")] = 0,
 ) -> None:
     """The whole pipeline over a corpus: stories, who took from whom, a report.
 
