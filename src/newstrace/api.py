@@ -23,7 +23,7 @@ _META_FIELDS = ("outlet", "published", "url", "title", "language")
 
 
 def parse_meta(spec: str | None) -> dict[str, str]:
-    """``"outlet=rt.com,published=2025-07-01"`` → a dict (for --meta-a/--meta-b)."""
+    """``"outlet=example.org,published=2026-03-14"`` → a dict (for --meta-a/--meta-b)."""
     out: dict[str, str] = {}
     for item in filter(None, (spec or "").split(",")):
         key, sep, value = item.partition("=")

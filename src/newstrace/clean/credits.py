@@ -29,7 +29,7 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 
 
 def parse_source_note(line: str) -> Credit | None:
-    """``(Source: rt.com; July 1, 2025; https://…)`` → outlet, date and URL."""
+    """``(Source: example.org; March 14, 2026; https://…)`` → outlet, date and URL."""
     m = _SOURCE_NOTE.match(line)
     if not m:
         return None
