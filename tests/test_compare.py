@@ -64,15 +64,13 @@ def test_seed_embed_and_editorial_closing_are_added(seed_result: PairResult) -> 
     assert any(s.startswith("Both leaders showed they want to keep talking") for s in added)
 
 
-# Known misses of the link model, kept visible: strict, so a fix makes them fail until
-# they are promoted to the tests above.
-@pytest.mark.xfail(strict=True, reason="a split: the origin sentence's other half, D5, "
-                   "explains it better, and the link model reads that as no link")
 def test_seed_split_half_is_aligned(seed_result: PairResult) -> None:
     origins = _aligned(seed_result, "They have said that they would stay in touch")
     assert any(o.startswith("The two leaders agreed that diplomacy") for o in origins)
 
 
+# A known miss of the link model, kept visible: strict, so a fix makes it fail until it
+# is promoted to the tests above.
 @pytest.mark.xfail(strict=True, reason="an editorial conclusion in a dense rewrite scores "
                    "like a weak paraphrase of the paragraph it concludes")
 def test_seed_editorial_conclusion_is_added(seed_result: PairResult) -> None:

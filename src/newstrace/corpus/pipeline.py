@@ -89,14 +89,19 @@ def _pair_row(result: PairResult) -> tuple[Any, ...]:
     origin = {"a": result.a.id, "b": result.b.id}.get(result.origin or "")
     return (result.a.id, result.b.id, result.relation, result.confidence, origin,
             result.credit_status, result.derived_from_origin,
-            json.dumps(data, ensure_ascii=False), now_iso())
+            json.dumps(data, ensure_ascii=False), now_iso(), related(result))
+
+
+def related(result: PairResult) -> float:
+    """How likely the two articles are one story: anything but ``unrelated``."""
+    return round(1.0 - result.probabilities.get("unrelated", 0.0), 4)
 
 
 def store_pairs(store: Store, rows: Sequence[tuple[Any, ...]]) -> None:
     with store.transaction() as conn:
         conn.executemany(
             "INSERT OR REPLACE INTO pairs(a, b, relation, confidence, origin, credit, coverage, "
-            "result, compared_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            "result, compared_at, related) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
 
 
 def compared(store: Store, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

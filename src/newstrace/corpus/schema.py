@@ -124,4 +124,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_language ON articles(language);
     """,
+    # 6: how likely a compared pair is one story (copy, rewrite or same story: one
+    # minus the verdict's "unrelated" probability), which stories are clustered by;
+    # pairs stored before it read their same-story confidence (``stories.link_weight``)
+    """
+    ALTER TABLE pairs ADD COLUMN related REAL;
+    """,
 )

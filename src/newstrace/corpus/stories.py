@@ -1,8 +1,8 @@
 """Stories and provenance graphs from compared pairs.
 
 A story is a group of articles about one event: average-linkage clusters of
-the pairs ``compare`` found related (a copy or rewrite counts as certainly the
-same story, a same-story verdict by its confidence), then each
+the compared pairs (a copy or rewrite counts as certainly the same story, any
+other pair by the verdict's probability that it is not unrelated), then each
 article left alone joins the story whose centroid its document vector is
 closest to when that is close enough and within the time window (the
 assignment step of DP-means: join the nearest cluster or open a new one).
@@ -32,6 +32,10 @@ STORY_JOIN_COSINE = 0.6
 #: link between two topics no longer merges them (bench/corpus.py measured B-cubed
 #: 0.54 at 1k articles with components over every same-story link).
 AVERAGE_LINK = 0.5
+#: Pairs read as unrelated this surely (``link_weight`` below this) are left out of the
+#: clustering: they barely move an average, and every link kept joins two articles'
+#: connected components, which the Spark job clusters one at a time.
+LINK_FLOOR = 0.05
 #: Lone articles are matched against the story centroids this many at a time.
 _BLOCK = 1024
 #: Link weights count in steps of 1/10,000 (confidences are reported to four places).
@@ -67,6 +71,24 @@ class Story:
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "articles": self.articles, "origins": self.origins,
                 "edges": [e.as_dict() for e in self.edges]}
+
+
+def link_weight(relation: str, confidence: float, related: float | None) -> float:
+    """How likely a compared pair is one story, for average linkage.
+
+    A copy or rewrite certainly is. Otherwise, the verdict's probability of
+    anything but ``unrelated``: an independent report the verdict reads as
+    ``unrelated`` at 0.55 is still one story at 0.45, and counting it as 0 (or a
+    ``same_story`` verdict at 0.4 confidence as 0.4, when its rewrite and copy
+    probabilities say more) made the clusters depend on which side of a coin toss
+    a borderline pair fell. Pairs stored before ``related`` was kept read their
+    same-story confidence, and 0 when unrelated.
+    """
+    if relation in ("copy", "derived"):
+        return 1.0
+    if related is not None:
+        return float(related)
+    return confidence if relation == "same_story" else 0.0
 
 
 def _average_linkage(nodes: Iterable[str], weights: dict[tuple[str, str], float],
@@ -128,10 +150,10 @@ def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
     info = {aid: (published, first_seen) for aid, published, first_seen in store.conn.execute(
         "SELECT id, published, first_seen FROM articles")}
     pairs = store.conn.execute(
-        "SELECT a, b, relation, confidence, origin, credit FROM pairs "
-        "WHERE relation != 'unrelated'").fetchall()
-    weights = {(a, b): 1.0 if relation in ("copy", "derived") else confidence
-               for a, b, relation, confidence, *_ in pairs}
+        "SELECT a, b, relation, confidence, origin, credit, related FROM pairs "
+        "WHERE relation != 'unrelated' OR related >= ?", (LINK_FLOOR,)).fetchall()
+    weights = {(a, b): link_weight(relation, confidence, related)
+               for a, b, relation, confidence, _, _, related in pairs}
     groups = _average_linkage(info, weights)
     vectors = {aid: np.frombuffer(blob, dtype=np.float32) for aid, blob in
                store.conn.execute("SELECT article_id, vector FROM fingerprints")}
@@ -181,7 +203,7 @@ def build_stories(store: Store, join_cosine: float = STORY_JOIN_COSINE,
         return (published or first_seen or "9999", aid)
 
     edges_by_article: dict[str, list[Edge]] = defaultdict(list)
-    for a, b, relation, confidence, origin, credit in pairs:
+    for a, b, relation, confidence, origin, credit, _ in pairs:
         if relation in ("copy", "derived") and origin in (a, b):
             derived = b if origin == a else a
             edges_by_article[derived].append(Edge(origin, derived, relation, confidence, credit))

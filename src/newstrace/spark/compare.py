@@ -18,7 +18,7 @@ from newstrace.spark.costs import Costs
 from newstrace.spark.rows import article_from_json
 
 PAIR_SCHEMA = ("a string, b string, relation string, confidence double, origin string, "
-               "credit string, coverage double, result string")
+               "credit string, coverage double, result string, related double")
 
 _ENGINES: dict[str, tuple[Engine, ArticleMemo]] = {}
 
@@ -48,8 +48,9 @@ def compare_partition(rows: Iterable[Any], engine_name: str) -> Iterator[tuple[A
         if not a.sentences or not b.sentences:
             continue
         result = compare_articles(a, b, eng.embedder, eng.params, memo=memo)
-        a_id, b_id, relation, confidence, origin, credit, coverage, data, _ = _pair_row(result)
-        yield a_id, b_id, relation, confidence, origin, credit, coverage, data
+        a_id, b_id, relation, confidence, origin, credit, coverage, data, _, related = \
+            _pair_row(result)
+        yield a_id, b_id, relation, confidence, origin, credit, coverage, data, related
 
 
 def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,

@@ -22,6 +22,7 @@ from newstrace import __version__
 from newstrace.corpus.candidates import CandidateSettings
 from newstrace.corpus.crosslingual import CrossLingualSettings
 from newstrace.corpus.engine import DEFAULT_ENGINE, ENGINES
+from newstrace.corpus.stories import LINK_FLOOR
 from newstrace.io.common import DEFAULT_MAX_DOC_BYTES, ReadOptions
 from newstrace.io.fields import parse_field_map
 from newstrace.spark import articles as art
@@ -124,14 +125,15 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     compared = compare_pairs(pairs, articles, settings.engine, partitions, costs)
     # confidence as computed (the local store keeps it so too): the stories read it
     compared.select(
-        "a", "b", "relation", "confidence", "origin", "credit", "result") \
+        "a", "b", "relation", "confidence", "origin", "credit", "result", "related") \
         .write.mode("overwrite").parquet(f"{out}/pairs")
     lap("compare")
 
     # read back what was written: compares never run twice, and the plan starts fresh
     results = spark.read.parquet(f"{out}/pairs")
-    related = results.where(F.col("relation") != "unrelated").select(
-        "a", "b", "relation", "confidence", "origin", "credit").persist()
+    related = results.where((F.col("relation") != "unrelated")
+                            | (F.col("related") >= LINK_FLOOR)).select(
+        "a", "b", "relation", "confidence", "origin", "credit", "related").persist()
     groups = build_groups(articles, related, window_days=cand.window_days,
                           block_size=settings.block_size, scoped=scoped, costs=costs)
     story_table(articles, groups, related).write.mode("overwrite").parquet(f"{out}/stories")

@@ -1,6 +1,6 @@
 """Stories as the local run builds them, without gathering the graph on the driver.
 
-``corpus.stories.build_stories`` runs average linkage over the related pairs
+``corpus.stories.build_stories`` runs average linkage over the compared pairs
 and then lets each article left alone join the nearest story centroid. Average
 linkage only ever merges clusters that share a link, so it never crosses a
 connected component: running the same ``_average_linkage`` per component, with
@@ -54,9 +54,12 @@ def build_groups(articles: Any, related: Any, *, window_days: float, block_size:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    # ``corpus.stories.link_weight``, row by row
     weighted = related.select(
         "a", "b", F.when(F.col("relation").isin("copy", "derived"), F.lit(1.0))
-        .otherwise(F.col("confidence")).alias("w"))
+        .when(F.col("related").isNotNull(), F.col("related"))
+        .when(F.col("relation") == "same_story", F.col("confidence"))
+        .otherwise(F.lit(0.0)).alias("w"))
     components = connected_components(weighted)
     ranks = articles.select("id", "rank")
     links = (weighted.join(components.toDF("a", "component"), "a")
