@@ -440,6 +440,14 @@ def fit_verdict(examples: list[Example], c: float = 1.0) -> tuple[dict[str, Any]
                   for s in sorted(set(sources.tolist()))},
               "examples": {s: int(sum(1 for e in examples if e.source == s))
                            for s in sorted({e.source for e in examples})}}
+    # the dev set's kinds (heavy rewrite, independent report, same actors' other event…)
+    # say which confusions remain; "derived_for" counts pairs read as rewrites
+    kinds = np.array([f"{e.source}/{e.pair.kind}" for e in examples])
+    report["cv_by_kind"] = {
+        k: {"pairs": int((kinds == k).sum()),
+            "right": int((predicted[kinds == k] == y[kinds == k]).sum()),
+            "derived_for": int((predicted[kinds == k] == "derived").sum())}
+        for k in sorted(set(kinds.tolist())) if k.split("/")[0] in ("news_dev", "cross_dev")}
     return _softmax_fit(x, y, c), report
 
 
