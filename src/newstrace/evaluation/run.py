@@ -25,7 +25,7 @@ from newstrace.reuse.align import Alignment
 from newstrace.reuse.compare import decide, decide_direction, graded_similarity
 from newstrace.reuse.features import PairEvidence, gather
 from newstrace.reuse.languages import engine_for
-from newstrace.reuse.params import Params, load_params
+from newstrace.reuse.params import STATIC_PARAMS_FILE, Params, load_params
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span, verbatim_passages
 
@@ -127,6 +127,36 @@ def _pairs_suite(report: EvalReport, suite: str, pairs: list[datasets.LabelledPa
                    note=f"in-sample; grouped CV {direction_cv}")
     if credit_ok:
         report.add(suite, "credit accuracy", float(np.mean(credit_ok)), n=len(credit_ok))
+    if suite == "news_dev":
+        _kind_rows(report, suite, params.raw, "MiniLM")
+        _kind_rows(report, suite, load_params(STATIC_PARAMS_FILE).raw, "static engine (corpus)")
+
+
+#: Dev-set kinds whose pairs are independent reports of one event.
+_INDEPENDENT_KINDS = ("independent", "independent-pair", "independent-of-rewrite")
+
+
+def _kind_rows(report: EvalReport, suite: str, raw: dict[str, Any], engine: str) -> None:
+    """Out-of-fold rewrite and independent-report rates from a head's fitting report.
+
+    In-sample figures on the set a head was fitted on flatter it; these are what
+    the grouped CV in ``evaluation/fit.py`` predicted for each family it held out.
+    """
+    by_kind = raw.get("report", {}).get("verdict", {}).get("cv_by_kind", {})
+
+    def total(kinds: tuple[str, ...], key: str) -> tuple[int, int]:
+        rows = [by_kind.get(f"{suite}/{k}", {}) for k in kinds]
+        return sum(r.get(key, 0) for r in rows), sum(r.get("pairs", 0) for r in rows)
+
+    found, rewrites = total(("heavy", "heavy-reversed"), "derived_for")
+    accused, independent = total(_INDEPENDENT_KINDS, "derived_for")
+    if rewrites:
+        report.add(suite, f"heavy rewrites read as derived, {engine}", found / rewrites,
+                   n=rewrites, note="grouped CV by story family (fitting report)")
+    if independent:
+        report.add(suite, f"independent reports read as derived, {engine}",
+                   accused / independent, n=independent,
+                   note="grouped CV by story family; lower is better")
 
 
 def _undated(ev: PairEvidence, params: Params) -> str:
