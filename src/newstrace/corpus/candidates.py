@@ -329,63 +329,6 @@ def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSe
         store_fingerprints(store, fingerprint_articles(articles), settings, index)
 
 
-def _fetch_published(store: Store, ids: Iterable[str], into: dict[str, str | None]) -> None:
-    """Publication dates of these articles, read into ``into`` unless already there."""
-    missing = sorted(set(ids) - into.keys())
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        into.update(store.conn.execute(
-            f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
-            chunk))
-
-
-def _neighbours_in_window(store: Store, index: VectorIndex,
-                          rows: dict[str, tuple[np.ndarray, str | None]],
-                          published_of: dict[str, str | None],
-                          settings: CandidateSettings) -> set[tuple[str, str]]:
-    """(article, neighbour): each article's nearest neighbours among the articles inside
-    its time window, ``settings.neighbours`` of them (ties at the cut included).
-
-    Counting the neighbours before the window let a text that recurs outside it (a
-    monthly report, a template, a story reprinted a year on) fill an article's list
-    with recurrences that the window then removed, leaving it no neighbour at all.
-    So the index is asked for more until the in-window list is complete: enough
-    in-window neighbours, cut no lower than anything not yet returned, or nothing
-    left at or above the cosine floor. Articles with one vector and one date get one
-    answer (the index, searched deterministically, answers a vector the same way).
-    """
-    top = settings.neighbours + 1  # the article itself is among its nearest
-    groups: dict[tuple[bytes, str | None], list[str]] = {}
-    for aid, (vector, published) in rows.items():
-        groups.setdefault((vector.tobytes(), published), []).append(aid)
-    keys = list(groups)
-    vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key, _ in keys])
-    out: set[tuple[str, str]] = set()
-    pending, ask = list(range(len(keys))), top
-    while pending:
-        answers = index.nearest(vectors[pending], ask, settings.min_cosine)
-        _fetch_published(store, {a for found in answers for a, _ in found}, published_of)
-        still = []
-        for at, found in zip(pending, answers, strict=True):
-            when = keys[at][1]
-            inside = [(a, c) for a, c in found
-                      if within_window(when, published_of.get(a), settings.window_days)]
-            kept = nearest_with_ties(inside, top, settings.min_cosine)
-            ranked = sorted((c for _, c in found), reverse=True)
-            complete = len(found) < ask or ask >= len(index)
-            if not complete and (kept is None or len(inside) < top
-                                 or sorted(c for _, c in inside)[-top] < ranked[ask - 1]):
-                still.append(at)
-                continue
-            chosen = kept if kept is not None else inside
-            for aid in groups[keys[at]]:
-                out.update((aid, other) for other, cosine in chosen
-                           if other != aid and cosine >= settings.min_cosine)
-        pending, ask = still, ask * 2
-    return out
-
-
 def candidates_for(store: Store, article_ids: Iterable[str], settings: CandidateSettings,
                    index: VectorIndex) -> set[tuple[str, str]]:
     """Unordered candidate pairs (a < b) touching these articles, within the time window."""
@@ -411,12 +354,25 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
                     "ON l1.band = l2.band AND l1.bucket = l2.bucket "
                     "WHERE l1.article_id = ? AND l2.article_id != ?", (aid, aid)):
                 found.add((aid, other))
-    published_of = {aid: published for aid, (_, published) in rows.items()}
     present = [aid for aid in ids if aid in rows]
     if present:
-        found |= _neighbours_in_window(store, index, {aid: rows[aid] for aid in present},
-                                       published_of, settings)
-    _fetch_published(store, {y for _, y in found}, published_of)
+        # a text reprinted as several articles has one vector, and the index (searched
+        # deterministically) gives it one answer: ask once per distinct vector
+        distinct: dict[bytes, int] = {}
+        slots = [distinct.setdefault(rows[aid][0].tobytes(), len(distinct)) for aid in present]
+        vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key in distinct])
+        nearest = index.nearest(vectors, settings.neighbours + 1, settings.min_cosine)
+        for aid, slot in zip(present, slots, strict=True):
+            found.update((aid, other) for other, cosine in nearest[slot]
+                         if other != aid and cosine >= settings.min_cosine)
+    published_of = {aid: published for aid, (_, published) in rows.items()}
+    others = sorted({y for _, y in found} - published_of.keys())
+    for start in range(0, len(others), 500):
+        chunk = others[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        published_of.update(store.conn.execute(
+            f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
+            chunk))
     pairs = {(x, y) if x < y else (y, x) for x, y in found
              if within_window(published_of.get(x), published_of.get(y), settings.window_days)}
     return pairs | windowed
