@@ -82,7 +82,8 @@ DbOption = Annotated[
 EngineOption = Annotated[
     str, typer.Option(help="Sentence model for comparing candidates: static (distilled from "
                       "MiniLM, ~80× faster; the corpus default) or minilm (what `compare` "
-                      "uses). Use the same one for `run` and `add` on one store.")
+                      "uses; finds more heavily reworded or reordered rewrites). Use the "
+                      "same one for `run` and `add` on one store.")
 ]
 
 
