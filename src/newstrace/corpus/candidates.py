@@ -9,6 +9,7 @@ both restricted to a publication-time window when dates are known.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +55,14 @@ _EXACT_BLOCK = 512
 #: From this many articles on, LSH pairs come from one pass over the whole bucket
 #: table (``buckets.py``) instead of one query per article.
 BULK_FROM = 2000
+#: A dated article's neighbours are searched exactly over the articles inside its time
+#: window when that slice holds at most this many distinct vectors (a matrix product
+#: per block of queries close in time); a denser window goes to the index, whose
+#: answer is then mostly inside the window anyway.
+EXACT_SLICE_UP_TO = 20_000
+#: A search asking the index for more than this many neighbours to fill one
+#: article's window switches to the exact slice search.
+DEEPEN_UP_TO = 2048
 #: Cosines this close count as equal when cutting at the k-th neighbour: an
 #: index and an exact matrix product round the same cosine differently.
 TIE_TOLERANCE = 1e-5
@@ -329,6 +338,177 @@ def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSe
         store_fingerprints(store, fingerprint_articles(articles), settings, index)
 
 
+def _fetch_published(store: Store, ids: Iterable[str], into: dict[str, str | None]) -> None:
+    """Publication dates of these articles, read into ``into`` unless already there."""
+    missing = sorted(set(ids) - into.keys())
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        into.update(store.conn.execute(
+            f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
+            chunk))
+
+
+def _seconds(published: str | None) -> float:
+    when = _when(published)
+    return when.timestamp() if when is not None else float("nan")
+
+
+@dataclass(slots=True)
+class _Timeline:
+    """Every indexed article's element, sorted by publication time (undated apart)."""
+
+    times: np.ndarray  # seconds, ascending
+    elements: np.ndarray  # the element of each dated article, in that order
+    articles: list[str]
+    undated_elements: np.ndarray
+    undated_articles: list[str]
+
+    @classmethod
+    def of(cls, store: Store, index: VectorIndex) -> _Timeline:
+        dated: list[tuple[float, int, str]] = []
+        undated: list[tuple[int, str]] = []
+        for aid, published in store.conn.execute(
+                "SELECT article_id, published FROM fingerprints"):
+            element = index.position.get(aid)
+            if element is None:
+                continue
+            t = _seconds(published)
+            if np.isnan(t):
+                undated.append((element, aid))
+            else:
+                dated.append((t, element, aid))
+        dated.sort()
+        return cls(np.array([t for t, _, _ in dated], dtype=np.float64),
+                   np.array([e for _, e, _ in dated], dtype=np.int64),
+                   [a for _, _, a in dated],
+                   np.array([e for e, _ in undated], dtype=np.int64),
+                   [a for _, a in undated])
+
+
+def _exact_in_window(index: VectorIndex, timeline: _Timeline, vectors: np.ndarray,
+                     times: np.ndarray, top: int, floor: float, window: float,
+                     ) -> list[list[tuple[str, float]] | None]:
+    """Each dated query's ``top`` best among the articles inside its window (and the
+    undated ones), ties at the cut included; None where the slice is too dense.
+
+    Queries go in blocks close in time (``times`` ascending), each against the
+    distinct vectors of the articles its block's window spans: one matrix product
+    per block, then articles too far from each query are masked before the cut.
+    """
+    matrix = index._vectors()
+    out: list[list[tuple[str, float]] | None] = [None] * len(vectors)
+    for start in range(0, len(vectors), _EXACT_BLOCK):
+        block = slice(start, start + _EXACT_BLOCK)
+        t = times[block]
+        lo = int(np.searchsorted(timeline.times, t[0] - window, side="left"))
+        hi = int(np.searchsorted(timeline.times, t[-1] + window, side="right"))
+        members = np.concatenate([timeline.elements[lo:hi], timeline.undated_elements])
+        distinct, column = np.unique(members, return_inverse=True)
+        if len(distinct) > EXACT_SLICE_UP_TO:
+            continue
+        names = timeline.articles[lo:hi] + timeline.undated_articles
+        member_times = np.concatenate([timeline.times[lo:hi],
+                                       np.full(len(timeline.undated_articles), np.nan)])
+        cosines = (_unit(vectors[block]) @ matrix[distinct].T)[:, column]
+        with np.errstate(invalid="ignore"):
+            far = np.abs(t[:, None] - member_times[None, :]) > window  # NaN: never far
+        cosines[far] = -np.inf
+        cut = np.full(len(t), floor, dtype=np.float32)
+        if top < cosines.shape[1]:
+            kth = np.partition(cosines, cosines.shape[1] - top, axis=1)[:, cosines.shape[1] - top]
+            cut = np.maximum(cut, kth - np.float32(TIE_TOLERANCE))
+        for row, (values, limit) in enumerate(zip(cosines, cut, strict=True)):
+            kept = np.flatnonzero(values >= limit)
+            kept = kept[np.argsort(-values[kept], kind="stable")]
+            out[start + row] = [(names[k], float(values[k])) for k in kept]
+    return out
+
+
+def _deepened_in_window(store: Store, index: VectorIndex, vectors: np.ndarray,
+                        published: list[str | None], top: int, floor: float,
+                        window_days: float, published_of: dict[str, str | None],
+                        limit: float = math.inf) -> list[list[tuple[str, float]] | None]:
+    """The index asked for more until each query's in-window list is complete: enough
+    in-window neighbours cut no lower than anything not yet returned, or nothing left
+    at or above the floor. None where that takes asking for more than ``limit``."""
+    out: list[list[tuple[str, float]] | None] = [None] * len(vectors)
+    pending, ask = list(range(len(vectors))), top
+    while pending and ask <= limit:
+        answers = index.nearest(vectors[pending], ask, floor)
+        _fetch_published(store, {a for found in answers for a, _ in found}, published_of)
+        still = []
+        for at, found in zip(pending, answers, strict=True):
+            inside = [(a, c) for a, c in found
+                      if within_window(published[at], published_of.get(a), window_days)]
+            kept = nearest_with_ties(inside, top, floor)
+            complete = len(found) < ask or ask >= len(index.members)
+            if not complete and (kept is None or len(inside) < top
+                                 or min(c for _, c in found) >= sorted(
+                                     c for _, c in inside)[-top] - TIE_TOLERANCE):
+                still.append(at)
+                continue
+            out[at] = kept if kept is not None else inside
+        pending, ask = still, ask * 2
+    return out
+
+
+def _neighbours_in_window(store: Store, index: VectorIndex,
+                          rows: dict[str, tuple[np.ndarray, str | None]],
+                          published_of: dict[str, str | None], settings: CandidateSettings,
+                          bulk: bool) -> set[tuple[str, str]]:
+    """(article, neighbour): each article's nearest neighbours among the articles
+    inside its time window, ``settings.neighbours`` of them (ties at the cut included).
+
+    Counting neighbours before the window let a text that recurs outside it (a
+    monthly report, a template, a story reprinted a year on) fill an article's list
+    with recurrences the window then removed, leaving it no neighbour at all. An
+    undated article's window is everything: the index answers it as it is. A dated
+    one is searched exactly over its window's slice in bulk runs (cheap: a window
+    holds a small share of a long crawl), and by asking the index for more until the
+    window is filled for a few articles (``add``), which need no timeline loaded.
+    Articles with one vector and one date get one answer.
+    """
+    top, floor, window_days = settings.neighbours + 1, settings.min_cosine, settings.window_days
+    groups: dict[tuple[bytes, str | None], list[str]] = {}
+    for aid, (vector, published) in rows.items():
+        groups.setdefault((vector.tobytes(), published), []).append(aid)
+    keys = sorted(groups, key=lambda k: (np.nan_to_num(_seconds(k[1]), nan=-np.inf), k[0],
+                                         k[1] or ""))
+    vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key, _ in keys])
+    times = np.array([_seconds(published) for _, published in keys])
+    answers: list[list[tuple[str, float]] | None] = [None] * len(keys)
+
+    def fill(at: np.ndarray, found: Sequence[list[tuple[str, float]] | None]) -> np.ndarray:
+        """Record answers; the positions still unanswered."""
+        for k, answer in zip(at.tolist(), found, strict=True):
+            answers[k] = answer
+        return np.array([k for k in at.tolist() if answers[k] is None], dtype=np.int64)
+
+    def deepen(at: np.ndarray, limit: float) -> np.ndarray:
+        return fill(at, _deepened_in_window(store, index, vectors[at],
+                                            [keys[k][1] for k in at.tolist()], top, floor,
+                                            window_days, published_of, limit))
+
+    undated = np.flatnonzero(np.isnan(times))
+    if len(undated):
+        fill(undated, index.nearest(vectors[undated], top, floor))
+    dated = np.flatnonzero(~np.isnan(times))
+    if len(dated) and not bulk:
+        dated = deepen(dated, DEEPEN_UP_TO)
+    if len(dated):
+        dense = fill(dated, _exact_in_window(index, _Timeline.of(store, index), vectors[dated],
+                                             times[dated], top, floor, window_days * 86400.0))
+        if len(dense):  # a window holding most of the corpus: the index, asked for more
+            deepen(dense, math.inf)
+    out: set[tuple[str, str]] = set()
+    for key, answer in zip(keys, answers, strict=True):
+        for aid in groups[key]:
+            out.update((aid, other) for other, cosine in answer or []
+                       if other != aid and cosine >= floor)
+    return out
+
+
 def candidates_for(store: Store, article_ids: Iterable[str], settings: CandidateSettings,
                    index: VectorIndex) -> set[tuple[str, str]]:
     """Unordered candidate pairs (a < b) touching these articles, within the time window."""
@@ -354,25 +534,12 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
                     "ON l1.band = l2.band AND l1.bucket = l2.bucket "
                     "WHERE l1.article_id = ? AND l2.article_id != ?", (aid, aid)):
                 found.add((aid, other))
+    published_of = {aid: published for aid, (_, published) in rows.items()}
     present = [aid for aid in ids if aid in rows]
     if present:
-        # a text reprinted as several articles has one vector, and the index (searched
-        # deterministically) gives it one answer: ask once per distinct vector
-        distinct: dict[bytes, int] = {}
-        slots = [distinct.setdefault(rows[aid][0].tobytes(), len(distinct)) for aid in present]
-        vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key in distinct])
-        nearest = index.nearest(vectors, settings.neighbours + 1, settings.min_cosine)
-        for aid, slot in zip(present, slots, strict=True):
-            found.update((aid, other) for other, cosine in nearest[slot]
-                         if other != aid and cosine >= settings.min_cosine)
-    published_of = {aid: published for aid, (_, published) in rows.items()}
-    others = sorted({y for _, y in found} - published_of.keys())
-    for start in range(0, len(others), 500):
-        chunk = others[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        published_of.update(store.conn.execute(
-            f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
-            chunk))
+        found |= _neighbours_in_window(store, index, {aid: rows[aid] for aid in present},
+                                       published_of, settings, bulk=len(ids) >= BULK_FROM)
+    _fetch_published(store, {y for _, y in found}, published_of)
     pairs = {(x, y) if x < y else (y, x) for x, y in found
              if within_window(published_of.get(x), published_of.get(y), settings.window_days)}
     return pairs | windowed

@@ -1,10 +1,11 @@
 """Candidate pairs as DataFrames: what ``corpus.candidates.candidates_for`` finds.
 
 Locally an article's candidates are its LSH bucket mates plus its nearest
-neighbours (``neighbours + 1`` asked, itself dropped, cosine at least
-``min_cosine``), then pairs outside the publication window are dropped. Here
-the buckets become a self-join on (band, bucket) and the neighbours an exact
-blocked join (``similarity``); the window test compares the same parsed times.
+neighbours among the articles inside its publication window (``neighbours + 1``
+counted, itself dropped, cosine at least ``min_cosine``), then bucket pairs outside
+the window are dropped. Here the buckets become a self-join on (band, bucket) and the
+neighbours an exact blocked join (``similarity``) in which rows too far apart in time
+never meet; the window test compares the same parsed times.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ def neighbour_pairs(articles: Any, settings: CandidateSettings, *, block_size: i
     """(a, b) with a < b where one is among the other's nearest neighbours."""
     from pyspark.sql import functions as F
 
-    rows = articles.select("id", "vector",
+    rows = articles.select("id", "vector", "ts",
                            time_bucket(F.col("ts"), settings.window_days, scoped).alias("tb"))
     found = similarity_join(rows, None, top=settings.neighbours + 1,
-                            floor=settings.min_cosine, block_size=block_size, costs=costs)
+                            floor=settings.min_cosine, block_size=block_size, costs=costs,
+                            window_seconds=settings.window_days * 86400.0)
     return (found.where(F.col("q") != F.col("n"))
             .select(F.least("q", "n").alias("a"), F.greatest("q", "n").alias("b")).distinct())
 

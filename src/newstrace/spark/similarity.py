@@ -82,19 +82,25 @@ def _frame(q: list[str], n: list[str], cos: list[float]) -> pd.DataFrame:
                          "cos": np.asarray(cos, dtype=np.float32)})
 
 
-def _block_task(top: int | None, floor: float, self_join: bool, acc: Any) -> Any:
+def _block_task(top: int | None, floor: float, self_join: bool, acc: Any,
+                window_seconds: float | None = None) -> Any:
     def task(pdf: pd.DataFrame) -> pd.DataFrame:
         started = time.perf_counter()
         try:
-            return _block(pdf, top, floor, self_join)
+            return _block(pdf, top, floor, self_join, window_seconds)
         finally:
             acc.add(time.perf_counter() - started)
 
     return task
 
 
-def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool) -> pd.DataFrame:
-    """One block pair: its cosine matrix and each row's best (both ways in a self-join)."""
+def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool,
+           window_seconds: float | None = None) -> pd.DataFrame:
+    """One block pair: its cosine matrix and each row's best (both ways in a self-join).
+
+    With ``window_seconds``, rows published further apart never meet (unknown dates
+    meet everything): each row's best are counted inside its time window, as the
+    local search does (``corpus.candidates._neighbours_in_window``)."""
     left = pdf[pdf.side == "L"]
     right = pdf[pdf.side == "R"]
     diagonal = self_join and right.empty
@@ -105,6 +111,12 @@ def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool) ->
     lv = np.vstack(left.vector.to_numpy()).astype(np.float32)
     rv = np.vstack(right.vector.to_numpy()).astype(np.float32)
     sims = lv @ rv.T
+    if window_seconds is not None:
+        lt = left.ts.to_numpy(dtype=np.float64, na_value=np.nan)
+        rt = right.ts.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            far = np.abs(lt[:, None] - rt[None, :]) > window_seconds  # NaN: not far
+        sims[far] = -np.inf
     lids, rids = left.id.tolist(), right.id.tolist()
     q, n, cos = _top_rows(sims, lids, rids, top, floor)
     if self_join and not diagonal:
@@ -114,12 +126,15 @@ def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool) ->
 
 
 def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: float,
-                    block_size: int, costs: Costs | None = None, name: str = "knn") -> Any:
+                    block_size: int, costs: Costs | None = None, name: str = "knn",
+                    window_seconds: float | None = None) -> Any:
     """Rows (q, n, cos): for each left row, its best right rows by cosine.
 
     ``left``/``right`` have columns id, vector (normalised float array) and tb
-    (time bucket). With ``right`` None it is a self-join and a row meets itself,
-    as it does in an index query. Only block pairs whose buckets meet are computed.
+    (time bucket), and ts (seconds, null when unknown) when ``window_seconds`` is
+    given: then only rows that close in time meet. With ``right`` None it is a
+    self-join and a row meets itself, as it does in an index query. Only block pairs
+    whose buckets meet are computed.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -145,17 +160,18 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
     if not assign:
         return spark.createDataFrame([], OUT_SCHEMA)
     plan = spark.createDataFrame(assign, "tb long, h long, side string, pair long")
-    lrows = _with_block(left.select("id", "vector", "tb"), lcounts)
+    columns = ["id", "vector", "tb"] + (["ts"] if window_seconds is not None else [])
+    lrows = _with_block(left.select(*columns), lcounts)
     if right is None:
         tagged = lrows.join(F.broadcast(plan), ["tb", "h"])
     else:
-        rrows = _with_block(right.select("id", "vector", "tb"), rcounts)
+        rrows = _with_block(right.select(*columns), rcounts)
         tagged = (lrows.join(F.broadcast(plan.where("side = 'L'")), ["tb", "h"])
                   .unionByName(rrows.join(F.broadcast(plan.where("side = 'R'")),
                                           ["tb", "h"])))
-    found = (tagged.select("pair", "side", "id", "vector").groupBy("pair")
-             .applyInPandas(_block_task(top, floor, self_join, costs.accumulator(name)),
-                            OUT_SCHEMA))
+    found = (tagged.select("pair", "side", *columns).drop("tb").groupBy("pair")
+             .applyInPandas(_block_task(top, floor, self_join, costs.accumulator(name),
+                                        window_seconds), OUT_SCHEMA))
     if top is None:
         return found
     best = Window.partitionBy("q").orderBy(F.col("cos").desc(), F.col("n"))
