@@ -123,3 +123,71 @@ def test_the_store_is_multilingual_only_with_two_base_languages(store_url: str) 
         store.write_batch([(article_from_text("Der Rat hat den Haushalt am Montag gebilligt.",
                                               language="de"), [], "")])
         assert is_multilingual(store)
+
+
+
+def reprinted_translation(folder: Path, reprints: int) -> Path:
+    """An English report and its French copy published this week, each also reprinted
+    ``reprints`` times (a last line added) every 60 days before: a JSONL file."""
+    from datetime import date, timedelta
+
+    from tests.helpers import write_jsonl
+
+    source = project_eval_dir() / "cross_pairs" / "xA1"
+    if not source.is_dir():
+        pytest.skip("eval/cross_pairs is missing")
+    english = (source / "origin.txt").read_text(encoding="utf-8")
+    french = (source / "copy-fr.txt").read_text(encoding="utf-8")
+    records: list[dict[str, object] | str] = [
+        {"text": english, "url": "https://en.example/now", "published": "2026-03-12",
+         "language": "en", "outlet": "Wire"},
+        {"text": french, "url": "https://fr.example/now", "published": "2026-03-13",
+         "language": "fr", "outlet": "Courrier"}]
+    for k in range(reprints):
+        day = date(2026, 3, 12) - timedelta(days=60 * (k + 1))
+        records.append({"text": f"{english}\nReprint {k}.", "url": f"https://en.example/{k}",
+                        "published": day.isoformat(), "language": "en", "outlet": "Wire"})
+        records.append({"text": f"{french}\nRéimpression {k}.", "url": f"https://fr.example/{k}",
+                        "published": (day + timedelta(days=1)).isoformat(), "language": "fr",
+                        "outlet": "Courrier"})
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_jsonl(folder / "reprints.jsonl", records)
+
+
+def test_translations_are_not_crowded_out_by_their_own_language(tmp_path: Path) -> None:
+    """Every article's nearest vectors are its own reprints, in its own language.
+    Neighbours are counted among the articles in another language inside the
+    window, so the translation is still a candidate, on both search routes."""
+    import numpy as np
+
+    from newstrace.corpus.candidates import CandidateSettings, neighbours_in_window
+    from newstrace.corpus.crosslingual import CrossLingualIndex
+    from newstrace.corpus.ingest import ingest
+    from newstrace.corpus.pipeline import RunReport, _across_languages
+
+    with Store(tmp_path / "x.db") as store:
+        ingest([reprinted_translation(tmp_path / "in", 4)], store)
+        assert _across_languages(store, RunReport(), None, save=False) is not None
+        settings = CrossLingualSettings(lead_sentences=10, neighbours=2, min_cosine=0.0)
+        across = CrossLingualIndex(store, settings)
+        by_url = {url: aid for aid, url in store.conn.execute("SELECT id, url FROM articles")}
+        en, fr = by_url["https://en.example/now"], by_url["https://fr.example/now"]
+        rows = {aid: (np.frombuffer(blob, dtype=np.float32), published) for aid, published, blob
+                in store.conn.execute("SELECT article_id, published, vector FROM ml_vectors")}
+        # the crowding: each one's three nearest, in any language, are its own language's
+        nearest = across.index.nearest(np.vstack([rows[en][0], rows[fr][0]]), 3, 0.0)
+        assert fr not in {a for a, _ in nearest[0]} and en not in {a for a, _ in nearest[1]}
+        pair = (min(en, fr), max(en, fr))
+        assert pair in across.candidates([en], 30.0)
+        assert pair in across.candidates([fr], 30.0)
+        # the bulk route (exact, over each window's slice) finds what the index route finds
+        languages = dict(store.conn.execute("SELECT article_id, language FROM ml_vectors"))
+        published = {aid: p for aid, (_, p) in rows.items()}
+        scope = CandidateSettings(neighbours=2, min_cosine=0.0, window_days=30.0)
+        routes = [neighbours_in_window(store, across.index, rows, dict(published), scope,
+                                       bulk=bulk, language_of=dict(languages))
+                  for bulk in (False, True)]
+        assert routes[0] == routes[1] and (en, fr) in routes[0] and (fr, en) in routes[0]
+        # each article pairs only with its translation published the next day
+        assert all(languages[a] != languages[b] for a, b in routes[0])
+        assert len(routes[0]) == 2 * 5

@@ -116,6 +116,24 @@ def test_mixed_languages_same_as_local_run(spark: Any, tmp_path: Path) -> None:
                for (a, b), (relation, _) in spark_pairs.items())
 
 
+def test_translations_among_reprints_same_as_local_run(spark: Any, tmp_path: Path) -> None:
+    """More reprints in each language than an article has neighbours: the translation
+    published the next day is found on both sides, neighbours being counted among the
+    articles in another language inside the window."""
+    from newstrace.corpus.crosslingual import CrossLingualSettings
+    from tests.test_corpus_languages import reprinted_translation
+
+    folder = tmp_path / "in"
+    reprinted_translation(folder, CrossLingualSettings.fitted().neighbours + 2)
+    local = _local_run(folder, tmp_path)
+    out, _ = _spark_run(spark, [str(folder)], tmp_path)
+    local_pairs, spark_pairs = _compare(local, out)
+    assert spark_pairs == local_pairs
+    by_url = {r["url"]: r["id"] for r in _jsonl(local / "articles.jsonl")}
+    en, fr = by_url["https://en.example/now"], by_url["https://fr.example/now"]
+    assert spark_pairs[(min(en, fr), max(en, fr))][0] in ("copy", "derived")
+
+
 @pytest.mark.skipif(not bbc_news(), reason="BBC News not under ../shared/data")
 def test_synthetic_corpus_same_as_local_run(spark: Any, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")

@@ -338,15 +338,23 @@ def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSe
         store_fingerprints(store, fingerprint_articles(articles), settings, index)
 
 
-def _fetch_published(store: Store, ids: Iterable[str], into: dict[str, str | None]) -> None:
-    """Publication dates of these articles, read into ``into`` unless already there."""
+def _fetch_published(store: Store, ids: Iterable[str], into: dict[str, str | None],
+                     languages: dict[str, str | None] | None = None) -> None:
+    """Publication dates of these articles, read into ``into`` unless already there;
+    with ``languages``, their base languages too (from the multilingual vectors)."""
     missing = sorted(set(ids) - into.keys())
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        into.update(store.conn.execute(
-            f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
-            chunk))
+        if languages is None:
+            into.update(store.conn.execute(
+                f"SELECT article_id, published FROM fingerprints WHERE article_id IN ({marks})",
+                chunk))
+            continue
+        for aid, published, language in store.conn.execute(
+                f"SELECT article_id, published, language FROM ml_vectors "
+                f"WHERE article_id IN ({marks})", chunk):
+            into[aid], languages[aid] = published, language
 
 
 def _seconds(published: str | None) -> float:
@@ -356,46 +364,61 @@ def _seconds(published: str | None) -> float:
 
 @dataclass(slots=True)
 class _Timeline:
-    """Every indexed article's element, sorted by publication time (undated apart)."""
+    """Every indexed article's element, sorted by publication time (undated apart),
+    and for the multilingual index each one's language as a small integer (-1 unknown)."""
 
     times: np.ndarray  # seconds, ascending
     elements: np.ndarray  # the element of each dated article, in that order
     articles: list[str]
     undated_elements: np.ndarray
     undated_articles: list[str]
+    groups: np.ndarray
+    undated_groups: np.ndarray
+    codes: dict[str, int]  # language → its integer
 
     @classmethod
-    def of(cls, store: Store, index: VectorIndex) -> _Timeline:
-        dated: list[tuple[float, int, str]] = []
-        undated: list[tuple[int, str]] = []
-        for aid, published in store.conn.execute(
-                "SELECT article_id, published FROM fingerprints"):
+    def of(cls, store: Store, index: VectorIndex, languages: bool = False) -> _Timeline:
+        dated: list[tuple[float, int, str, int]] = []
+        undated: list[tuple[int, str, int]] = []
+        codes: dict[str, int] = {}
+        rows = store.conn.execute(
+            "SELECT article_id, published, language FROM ml_vectors" if languages
+            else "SELECT article_id, published, NULL FROM fingerprints")
+        for aid, published, language in rows:
             element = index.position.get(aid)
             if element is None:
                 continue
+            group = -1 if language is None else codes.setdefault(language, len(codes))
             t = _seconds(published)
             if np.isnan(t):
-                undated.append((element, aid))
+                undated.append((element, aid, group))
             else:
-                dated.append((t, element, aid))
+                dated.append((t, element, aid, group))
         dated.sort()
-        return cls(np.array([t for t, _, _ in dated], dtype=np.float64),
-                   np.array([e for _, e, _ in dated], dtype=np.int64),
-                   [a for _, _, a in dated],
-                   np.array([e for e, _ in undated], dtype=np.int64),
-                   [a for _, a in undated])
+        return cls(np.array([t for t, _, _, _ in dated], dtype=np.float64),
+                   np.array([e for _, e, _, _ in dated], dtype=np.int64),
+                   [a for _, _, a, _ in dated],
+                   np.array([e for e, _, _ in undated], dtype=np.int64),
+                   [a for _, a, _ in undated],
+                   np.array([g for _, _, _, g in dated], dtype=np.int64),
+                   np.array([g for _, _, g in undated], dtype=np.int64), codes)
 
 
 def _exact_in_window(index: VectorIndex, timeline: _Timeline, vectors: np.ndarray,
                      times: np.ndarray, top: int, floor: float, window: float,
+                     languages: Sequence[str | None] | None = None,
                      ) -> list[list[tuple[str, float]] | None]:
     """Each dated query's ``top`` best among the articles inside its window (and the
     undated ones), ties at the cut included; None where the slice is too dense.
+    With ``languages`` (the queries'), only articles of another known language count.
 
     Queries go in blocks close in time (``times`` ascending), each against the
     distinct vectors of the articles its block's window spans: one matrix product
     per block, then articles too far from each query are masked before the cut.
     """
+    groups = None if languages is None else np.array(
+        [timeline.codes.get(lang, -2) if lang is not None else -1 for lang in languages],
+        dtype=np.int64)
     matrix = index._vectors()
     out: list[list[tuple[str, float]] | None] = [None] * len(vectors)
     for start in range(0, len(vectors), _EXACT_BLOCK):
@@ -414,6 +437,10 @@ def _exact_in_window(index: VectorIndex, timeline: _Timeline, vectors: np.ndarra
         with np.errstate(invalid="ignore"):
             far = np.abs(t[:, None] - member_times[None, :]) > window  # NaN: never far
         cosines[far] = -np.inf
+        if groups is not None:
+            member_groups = np.concatenate([timeline.groups[lo:hi], timeline.undated_groups])
+            cosines[(member_groups[None, :] == groups[block, None])
+                    | (member_groups[None, :] < 0)] = -np.inf
         cut = np.full(len(t), floor, dtype=np.float32)
         if top < cosines.shape[1]:
             kth = np.partition(cosines, cosines.shape[1] - top, axis=1)[:, cosines.shape[1] - top]
@@ -428,21 +455,29 @@ def _exact_in_window(index: VectorIndex, timeline: _Timeline, vectors: np.ndarra
 def _deepened_in_window(store: Store, index: VectorIndex, vectors: np.ndarray,
                         published: list[str | None], top: int, floor: float,
                         window_days: float, published_of: dict[str, str | None],
-                        limit: float = math.inf) -> list[list[tuple[str, float]] | None]:
+                        limit: float = math.inf,
+                        languages: list[str | None] | None = None,
+                        language_of: dict[str, str | None] | None = None,
+                        ) -> list[list[tuple[str, float]] | None]:
     """The index asked for more until each query's in-window list is complete: enough
     in-window neighbours cut no lower than anything not yet returned, or nothing left
-    at or above the floor. None where that takes asking for more than ``limit``."""
+    at or above the floor. None where that takes asking for more than ``limit``.
+    With ``languages`` (the queries') and ``language_of``, only articles of another
+    known language count."""
     out: list[list[tuple[str, float]] | None] = [None] * len(vectors)
     pending, ask = list(range(len(vectors))), top
     while pending and ask <= limit:
         answers = index.nearest(vectors[pending], ask, floor)
-        _fetch_published(store, {a for found in answers for a, _ in found}, published_of)
+        _fetch_published(store, {a for found in answers for a, _ in found}, published_of,
+                         language_of)
         still = []
         for at, found in zip(pending, answers, strict=True):
             inside = [(a, c) for a, c in found
-                      if within_window(published[at], published_of.get(a), window_days)]
+                      if within_window(published[at], published_of.get(a), window_days)
+                      and (languages is None or language_of is None
+                           or language_of.get(a) not in (None, languages[at]))]
             kept = nearest_with_ties(inside, top, floor)
-            complete = len(found) < ask or ask >= len(index.members)
+            complete = len(found) < ask or ask >= len(index)  # articles, not elements
             if not complete and (kept is None or len(inside) < top
                                  or min(c for _, c in found) >= sorted(
                                      c for _, c in inside)[-top] - TIE_TOLERANCE):
@@ -453,12 +488,17 @@ def _deepened_in_window(store: Store, index: VectorIndex, vectors: np.ndarray,
     return out
 
 
-def _neighbours_in_window(store: Store, index: VectorIndex,
-                          rows: dict[str, tuple[np.ndarray, str | None]],
-                          published_of: dict[str, str | None], settings: CandidateSettings,
-                          bulk: bool) -> set[tuple[str, str]]:
+def neighbours_in_window(store: Store, index: VectorIndex,
+                         rows: dict[str, tuple[np.ndarray, str | None]],
+                         published_of: dict[str, str | None], settings: CandidateSettings,
+                         bulk: bool, language_of: dict[str, str | None] | None = None,
+                         ) -> set[tuple[str, str]]:
     """(article, neighbour): each article's nearest neighbours among the articles
-    inside its time window, ``settings.neighbours`` of them (ties at the cut included).
+    inside its time window, ``settings.neighbours`` + 1 of them (ties at the cut
+    included; the article itself is one). With ``language_of`` (``index`` is then the
+    multilingual one, and the map holds each query's base language), among the
+    articles of another known language: a translation is counted among the articles
+    it can pair with, not crowded out by its own language's rewrites.
 
     Counting neighbours before the window let a text that recurs outside it (a
     monthly report, a template, a story reprinted a year on) fill an article's list
@@ -470,13 +510,15 @@ def _neighbours_in_window(store: Store, index: VectorIndex,
     Articles with one vector and one date get one answer.
     """
     top, floor, window_days = settings.neighbours + 1, settings.min_cosine, settings.window_days
-    groups: dict[tuple[bytes, str | None], list[str]] = {}
+    groups: dict[tuple[bytes, str | None, str | None], list[str]] = {}
     for aid, (vector, published) in rows.items():
-        groups.setdefault((vector.tobytes(), published), []).append(aid)
+        language = language_of.get(aid) if language_of is not None else None
+        groups.setdefault((vector.tobytes(), published, language), []).append(aid)
     keys = sorted(groups, key=lambda k: (np.nan_to_num(_seconds(k[1]), nan=-np.inf), k[0],
-                                         k[1] or ""))
-    vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key, _ in keys])
-    times = np.array([_seconds(published) for _, published in keys])
+                                         k[1] or "", k[2] or ""))
+    vectors = np.vstack([np.frombuffer(key, dtype=np.float32) for key, _, _ in keys])
+    times = np.array([_seconds(published) for _, published, _ in keys])
+    languages = [language for _, _, language in keys] if language_of is not None else None
     answers: list[list[tuple[str, float]] | None] = [None] * len(keys)
 
     def fill(at: np.ndarray, found: Sequence[list[tuple[str, float]] | None]) -> np.ndarray:
@@ -486,19 +528,24 @@ def _neighbours_in_window(store: Store, index: VectorIndex,
         return np.array([k for k in at.tolist() if answers[k] is None], dtype=np.int64)
 
     def deepen(at: np.ndarray, limit: float) -> np.ndarray:
-        return fill(at, _deepened_in_window(store, index, vectors[at],
-                                            [keys[k][1] for k in at.tolist()], top, floor,
-                                            window_days, published_of, limit))
+        return fill(at, _deepened_in_window(
+            store, index, vectors[at], [keys[k][1] for k in at.tolist()], top, floor,
+            window_days, published_of, limit,
+            None if languages is None else [languages[k] for k in at.tolist()], language_of))
 
     undated = np.flatnonzero(np.isnan(times))
-    if len(undated):
+    if len(undated) and languages is None:
         fill(undated, index.nearest(vectors[undated], top, floor))
+    elif len(undated):  # their window is everything, but only other languages count
+        deepen(undated, math.inf)
     dated = np.flatnonzero(~np.isnan(times))
     if len(dated) and not bulk:
         dated = deepen(dated, DEEPEN_UP_TO)
     if len(dated):
-        dense = fill(dated, _exact_in_window(index, _Timeline.of(store, index), vectors[dated],
-                                             times[dated], top, floor, window_days * 86400.0))
+        timeline = _Timeline.of(store, index, languages=languages is not None)
+        dense = fill(dated, _exact_in_window(
+            index, timeline, vectors[dated], times[dated], top, floor, window_days * 86400.0,
+            None if languages is None else [languages[k] for k in dated.tolist()]))
         if len(dense):  # a window holding most of the corpus: the index, asked for more
             deepen(dense, math.inf)
     out: set[tuple[str, str]] = set()
@@ -537,8 +584,8 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
     published_of = {aid: published for aid, (_, published) in rows.items()}
     present = [aid for aid in ids if aid in rows]
     if present:
-        found |= _neighbours_in_window(store, index, {aid: rows[aid] for aid in present},
-                                       published_of, settings, bulk=len(ids) >= BULK_FROM)
+        found |= neighbours_in_window(store, index, {aid: rows[aid] for aid in present},
+                                      published_of, settings, bulk=len(ids) >= BULK_FROM)
     _fetch_published(store, {y for _, y in found}, published_of)
     pairs = {(x, y) if x < y else (y, x) for x, y in found
              if within_window(published_of.get(x), published_of.get(y), settings.window_days)}

@@ -23,7 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from newstrace.corpus.candidates import VectorIndex, within_window
+from newstrace.corpus.candidates import (
+    BULK_FROM,
+    CandidateSettings,
+    VectorIndex,
+    neighbours_in_window,
+    within_window,
+)
 from newstrace.corpus.store import Store
 from newstrace.model import Article
 from newstrace.nlp.embed import Embedder
@@ -151,37 +157,34 @@ class CrossLingualIndex:
 
     def candidates(self, article_ids: Iterable[str], window_days: float
                    ) -> set[tuple[str, str]]:
-        """Unordered pairs (a < b) of an article and a near one in another language."""
+        """Unordered pairs (a < b) of an article and a near one in another language.
+
+        An article's neighbours are counted among the articles of another known
+        language inside its window (``candidates.neighbours_in_window``): in a crawl
+        mostly in one language, the nearest vectors of any language would be that
+        language's own rewrites, and a translation would be crowded out.
+        """
         ids = list(article_ids)
-        rows: dict[str, tuple[np.ndarray, str | None, str | None]] = {}
+        rows: dict[str, tuple[np.ndarray, str | None]] = {}
+        published_of: dict[str, str | None] = {}
+        language_of: dict[str, str | None] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for aid, language, published, blob in self.store.conn.execute(
                     f"SELECT article_id, language, published, vector FROM ml_vectors "
                     f"WHERE article_id IN ({marks})", chunk):
-                rows[aid] = (np.frombuffer(blob, dtype=np.float32), language, published)
-        present = [aid for aid in ids if aid in rows]
-        if not present:
+                if language is None:
+                    continue  # an unknown language pairs with none
+                rows[aid] = (np.frombuffer(blob, dtype=np.float32), published)
+                published_of[aid], language_of[aid] = published, language
+        if not rows:
             return set()
-        found = self.index.nearest(np.vstack([rows[aid][0] for aid in present]),
-                                   self.settings.neighbours + 1, self.settings.min_cosine)
-        others = sorted({o for near in found for o, _ in near} - rows.keys())
-        meta = {aid: (language, published) for aid, (_, language, published) in rows.items()}
-        for start in range(0, len(others), 500):
-            chunk = others[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for aid, language, published in self.store.conn.execute(
-                    f"SELECT article_id, language, published FROM ml_vectors "
-                    f"WHERE article_id IN ({marks})", chunk):
-                meta[aid] = (language, published)
-        pairs: set[tuple[str, str]] = set()
-        for aid, near in zip(present, found, strict=True):
-            language, published = meta[aid]
-            for other, _ in near:
-                o_language, o_published = meta.get(other, (None, None))
-                if other == aid or language is None or o_language in (None, language):
-                    continue
-                if within_window(published, o_published, window_days):
-                    pairs.add((aid, other) if aid < other else (other, aid))
-        return pairs
+        settings = CandidateSettings(neighbours=self.settings.neighbours,
+                                     min_cosine=self.settings.min_cosine,
+                                     window_days=window_days)
+        found = neighbours_in_window(self.store, self.index, rows, published_of, settings,
+                                     bulk=len(rows) >= BULK_FROM, language_of=language_of)
+        return {(a, b) if a < b else (b, a) for a, b in found
+                if language_of.get(b) not in (None, language_of[a])
+                and within_window(published_of[a], published_of.get(b), window_days)}

@@ -5,8 +5,9 @@ vector and matches each new article against its nearest neighbours in other
 languages. Here the same vectors are made per partition with the same function
 (``lead_vectors``, models loaded once per executor), the neighbours come from
 the exact blocked join the same-language candidates use (ties at the cut kept,
-as the local index query keeps them), and pairs in one language or with an
-unknown language are dropped. A corpus in one language skips all of it; the
+as the local index query keeps them), in which rows of one language, of an unknown
+language or too far apart in time never meet: neighbours are counted among the
+articles that can pair, as locally. A corpus in one language skips all of it; the
 only thing collected is its handful of distinct languages.
 """
 
@@ -45,7 +46,7 @@ def crosslingual_pairs(articles: Any, window_days: float, *, block_size: int, sc
                        settings: CrossLingualSettings | None = None,
                        costs: Costs | None = None) -> Any:
     """(a, b) with a < b in different languages, one among the other's nearest by
-    multilingual lead vector (before the publication-window test)."""
+    multilingual lead vector among the articles in other languages inside its window."""
     from pyspark.sql import functions as F
 
     settings = settings or CrossLingualSettings.fitted()
@@ -55,13 +56,12 @@ def crosslingual_pairs(articles: Any, window_days: float, *, block_size: int, sc
             else (lambda rows: _vectors(rows, lead)))
     vectors = spark.createDataFrame(articles.select("ts", "article").rdd.mapPartitions(task),
                                     VECTOR_SCHEMA)
-    rows = vectors.select("id", "vector",
+    rows = vectors.select("id", "vector", "ts", F.col("language").alias("grp"),
                           time_bucket(F.col("ts"), window_days, scoped).alias("tb"))
+    # neighbours counted among the rows that can pair: another known language, inside
+    # the window (as ``CrossLingualIndex.candidates`` counts them)
     found = similarity_join(rows, None, top=settings.neighbours + 1, floor=settings.min_cosine,
-                            block_size=block_size, costs=costs, name="crosslingual_knn")
-    lang = vectors.select("id", "language")
+                            block_size=block_size, costs=costs, name="crosslingual_knn",
+                            window_seconds=window_days * 86400.0, across_groups=True)
     return (found.where(F.col("q") != F.col("n"))
-            .join(lang.toDF("q", "lq"), "q").join(lang.toDF("n", "ln"), "n")
-            .where(F.col("lq").isNotNull() & F.col("ln").isNotNull()
-                   & (F.col("lq") != F.col("ln")))
             .select(F.least("q", "n").alias("a"), F.greatest("q", "n").alias("b")).distinct())

@@ -83,11 +83,11 @@ def _frame(q: list[str], n: list[str], cos: list[float]) -> pd.DataFrame:
 
 
 def _block_task(top: int | None, floor: float, self_join: bool, acc: Any,
-                window_seconds: float | None = None) -> Any:
+                window_seconds: float | None = None, across_groups: bool = False) -> Any:
     def task(pdf: pd.DataFrame) -> pd.DataFrame:
         started = time.perf_counter()
         try:
-            return _block(pdf, top, floor, self_join, window_seconds)
+            return _block(pdf, top, floor, self_join, window_seconds, across_groups)
         finally:
             acc.add(time.perf_counter() - started)
 
@@ -95,12 +95,14 @@ def _block_task(top: int | None, floor: float, self_join: bool, acc: Any,
 
 
 def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool,
-           window_seconds: float | None = None) -> pd.DataFrame:
+           window_seconds: float | None = None, across_groups: bool = False,
+           ) -> pd.DataFrame:
     """One block pair: its cosine matrix and each row's best (both ways in a self-join).
 
     With ``window_seconds``, rows published further apart never meet (unknown dates
     meet everything): each row's best are counted inside its time window, as the
-    local search does (``corpus.candidates._neighbours_in_window``)."""
+    local search does (``corpus.candidates.neighbours_in_window``). With
+    ``across_groups``, rows of one group or of none never meet either."""
     left = pdf[pdf.side == "L"]
     right = pdf[pdf.side == "R"]
     diagonal = self_join and right.empty
@@ -117,6 +119,11 @@ def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool,
         with np.errstate(invalid="ignore"):
             far = np.abs(lt[:, None] - rt[None, :]) > window_seconds  # NaN: not far
         sims[far] = -np.inf
+    if across_groups:
+        lg, rg = left.grp.to_numpy(dtype=object), right.grp.to_numpy(dtype=object)
+        known_l, known_r = left.grp.notna().to_numpy(), right.grp.notna().to_numpy()
+        same = lg[:, None] == rg[None, :]
+        sims[same | ~known_l[:, None] | ~known_r[None, :]] = -np.inf
     lids, rids = left.id.tolist(), right.id.tolist()
     q, n, cos = _top_rows(sims, lids, rids, top, floor)
     if self_join and not diagonal:
@@ -127,14 +134,15 @@ def _block(pdf: pd.DataFrame, top: int | None, floor: float, self_join: bool,
 
 def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: float,
                     block_size: int, costs: Costs | None = None, name: str = "knn",
-                    window_seconds: float | None = None) -> Any:
+                    window_seconds: float | None = None, across_groups: bool = False) -> Any:
     """Rows (q, n, cos): for each left row, its best right rows by cosine.
 
     ``left``/``right`` have columns id, vector (normalised float array) and tb
     (time bucket), and ts (seconds, null when unknown) when ``window_seconds`` is
-    given: then only rows that close in time meet. With ``right`` None it is a
-    self-join and a row meets itself, as it does in an index query. Only block pairs
-    whose buckets meet are computed.
+    given: then only rows that close in time meet. With ``across_groups`` they have
+    a column grp (a language, say) and only rows of two different known groups meet.
+    With ``right`` None it is a self-join and a row meets itself, as it does in an
+    index query. Only block pairs whose buckets meet are computed.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -160,7 +168,8 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
     if not assign:
         return spark.createDataFrame([], OUT_SCHEMA)
     plan = spark.createDataFrame(assign, "tb long, h long, side string, pair long")
-    columns = ["id", "vector", "tb"] + (["ts"] if window_seconds is not None else [])
+    columns = ["id", "vector", "tb"] + (["ts"] if window_seconds is not None else []) + \
+        (["grp"] if across_groups else [])
     lrows = _with_block(left.select(*columns), lcounts)
     if right is None:
         tagged = lrows.join(F.broadcast(plan), ["tb", "h"])
@@ -171,7 +180,7 @@ def similarity_join(left: Any, right: Any | None, *, top: int | None, floor: flo
                                           ["tb", "h"])))
     found = (tagged.select("pair", "side", *columns).drop("tb").groupBy("pair")
              .applyInPandas(_block_task(top, floor, self_join, costs.accumulator(name),
-                                        window_seconds), OUT_SCHEMA))
+                                        window_seconds, across_groups), OUT_SCHEMA))
     if top is None:
         return found
     best = Window.partitionBy("q").orderBy(F.col("cos").desc(), F.col("n"))
