@@ -154,7 +154,8 @@ def reprinted_translation(folder: Path, reprints: int) -> Path:
     return write_jsonl(folder / "reprints.jsonl", records)
 
 
-def test_translations_are_not_crowded_out_by_their_own_language(tmp_path: Path) -> None:
+def test_translations_are_not_crowded_out_by_their_own_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every article's nearest vectors are its own reprints, in its own language.
     Neighbours are counted among the articles in another language inside the
     window, so the translation is still a candidate, on both search routes."""
@@ -180,6 +181,9 @@ def test_translations_are_not_crowded_out_by_their_own_language(tmp_path: Path) 
         pair = (min(en, fr), max(en, fr))
         assert pair in across.candidates([en], 30.0)
         assert pair in across.candidates([fr], 30.0)
+        with monkeypatch.context() as m:  # the bulk route, as a run over thousands takes it
+            m.setattr("newstrace.corpus.crosslingual.BULK_FROM", 1)
+            assert pair in across.candidates([en], 30.0)
         # the bulk route (exact, over each window's slice) finds what the index route finds
         languages = dict(store.conn.execute("SELECT article_id, language FROM ml_vectors"))
         published = {aid: p for aid, (_, p) in rows.items()}

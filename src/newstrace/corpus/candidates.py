@@ -338,7 +338,7 @@ def fingerprint(store: Store, articles: Sequence[Article], settings: CandidateSe
         store_fingerprints(store, fingerprint_articles(articles), settings, index)
 
 
-def _fetch_published(store: Store, ids: Iterable[str], into: dict[str, str | None],
+def fetch_published(store: Store, ids: Iterable[str], into: dict[str, str | None],
                      languages: dict[str, str | None] | None = None) -> None:
     """Publication dates of these articles, read into ``into`` unless already there;
     with ``languages``, their base languages too (from the multilingual vectors)."""
@@ -468,7 +468,7 @@ def _deepened_in_window(store: Store, index: VectorIndex, vectors: np.ndarray,
     pending, ask = list(range(len(vectors))), top
     while pending and ask <= limit:
         answers = index.nearest(vectors[pending], ask, floor)
-        _fetch_published(store, {a for found in answers for a, _ in found}, published_of,
+        fetch_published(store, {a for found in answers for a, _ in found}, published_of,
                          language_of)
         still = []
         for at, found in zip(pending, answers, strict=True):
@@ -586,7 +586,7 @@ def candidates_for(store: Store, article_ids: Iterable[str], settings: Candidate
     if present:
         found |= neighbours_in_window(store, index, {aid: rows[aid] for aid in present},
                                       published_of, settings, bulk=len(ids) >= BULK_FROM)
-    _fetch_published(store, {y for _, y in found}, published_of)
+    fetch_published(store, {y for _, y in found}, published_of)
     pairs = {(x, y) if x < y else (y, x) for x, y in found
              if within_window(published_of.get(x), published_of.get(y), settings.window_days)}
     return pairs | windowed

@@ -27,6 +27,7 @@ from newstrace.corpus.candidates import (
     BULK_FROM,
     CandidateSettings,
     VectorIndex,
+    fetch_published,
     neighbours_in_window,
     within_window,
 )
@@ -185,6 +186,7 @@ class CrossLingualIndex:
                                      window_days=window_days)
         found = neighbours_in_window(self.store, self.index, rows, published_of, settings,
                                      bulk=len(rows) >= BULK_FROM, language_of=language_of)
+        fetch_published(self.store, {b for _, b in found}, published_of, language_of)
         return {(a, b) if a < b else (b, a) for a, b in found
                 if language_of.get(b) not in (None, language_of[a])
                 and within_window(published_of[a], published_of.get(b), window_days)}
