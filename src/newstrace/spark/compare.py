@@ -2,11 +2,8 @@
 
 Each Python worker loads its engine once (a module-level cache; Spark reuses
 workers across tasks) and keeps an ``ArticleMemo`` for the worker's lifetime:
-each partition's pairs are compared in the local run's breadth-first order over
-their candidate graph (``pipeline.local_order``), so both articles of a pair are
-usually still in the memo; grouped by first article only, a pair cost 17.7 ms of
-task time against the local run's ~11 ms (5k bench corpus). A partition holds its
-pair ids and one JSON text per distinct article while it is ordered.
+pairs arrive grouped by their first article, so its sentences are embedded and
+scored once per partition, as the local run's breadth-first order arranges.
 """
 
 from __future__ import annotations
@@ -39,21 +36,15 @@ def compare_partition(rows: Iterable[Any], engine_name: str) -> Iterator[tuple[A
     As in ``pipeline._Comparer.rows``, a pair with an article without sentences
     is passed over.
     """
-    from newstrace.corpus.pipeline import _pair_row, local_order
+    from newstrace.corpus.pipeline import _pair_row
 
     eng, memo = worker_engine(engine_name)
-    texts: dict[str, str] = {}
-    pairs = []
-    for row in rows:
-        texts.setdefault(row.a, row.article_a)
-        texts.setdefault(row.b, row.article_b)
-        pairs.append((row.a, row.b))
     cache: dict[str, Any] = {}
-    for first, second in local_order(pairs):
+    for row in rows:
         if len(cache) > 2000:
             cache = {}
-        a = cache.get(first) or cache.setdefault(first, article_from_json(texts[first]))
-        b = cache.get(second) or cache.setdefault(second, article_from_json(texts[second]))
+        a = cache.get(row.a) or cache.setdefault(row.a, article_from_json(row.article_a))
+        b = cache.get(row.b) or cache.setdefault(row.b, article_from_json(row.article_b))
         if not a.sentences or not b.sentences:
             continue
         result = compare_articles(a, b, eng.embedder, eng.params, memo=memo)
