@@ -1,6 +1,7 @@
 """Corpus mode at scale: a synthetic corpus with known ground truth, end to end.
 
     .venv/bin/python bench/corpus.py [--sizes 1000,2000] [--skip-run] [--engine static|minilm]
+                                     [--no-screen]
 
 From BBC News (../shared/data/bbc_news) it builds stories: an original, verbatim
 copies with boilerplate, trimmed and reordered copies, and unrelated articles
@@ -19,12 +20,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 
@@ -34,69 +33,9 @@ from newstrace.corpus.candidates import CandidateSettings, VectorIndex, candidat
 from newstrace.corpus.fingerprints import NUM_PERM, shingles
 from newstrace.corpus.pipeline import run
 from newstrace.corpus.store import Store
-from newstrace.evaluation.datasets import bbc_news
+from newstrace.evaluation.synthetic_corpus import build_corpus
 
-START = datetime(2024, 1, 1)
 ADD_SAMPLE = 40  # articles held back and added one by one against the built index
-BOILERPLATE = ["READ MORE: Markets close higher", "Advertisement", "Subscribe to our newsletter",
-               "Share this article", "Loading please wait..."]
-
-
-def build_corpus(size: int, folder: Path, seed: int = 7) -> dict[str, int]:
-    """Write ``size`` articles; returns file name → family id."""
-    # BBC News holds 99 texts twice under two file names: one story, so each is used once
-    # (otherwise the ground truth calls a text and its duplicate two different stories)
-    texts: list[str] = []
-    seen: set[str] = set()
-    for _, text in bbc_news():
-        key = " ".join(text.split())
-        if len(text.split()) > 150 and key not in seen:
-            seen.add(key)
-            texts.append(text)
-    rng = random.Random(seed)
-    rng.shuffle(texts)
-    family_of: dict[str, int] = {}
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = []
-    n = family = 0
-    source = iter(texts * (1 + size // max(len(texts), 1)))
-    while n < size:
-        text = next(source)
-        # past a few thousand articles the BBC texts come round again: each round is
-        # published 60 days after the last, so a reused text is a later, separate story
-        # that the 30-day window keeps apart (and ground truth calls a different story)
-        cycle = family // max(len(texts), 1)
-        title, _, body = text.partition("\n")
-        paragraphs = [p for p in body.split("\n") if p.strip()]
-        members = [("orig", paragraphs)]
-        if rng.random() < 0.6:
-            for k in range(rng.randint(1, 3)):
-                version = list(paragraphs)
-                if rng.random() < 0.5 and len(version) > 3:  # trimmed and reordered
-                    version = [p for p in version if rng.random() > 0.25] or version[:2]
-                    if len(version) > 2:
-                        i = rng.randrange(len(version) - 1)
-                        version[i], version[i + 1] = version[i + 1], version[i]
-                for _ in range(rng.randint(1, 2)):
-                    version.insert(rng.randint(0, len(version)), rng.choice(BOILERPLATE))
-                members.append((f"copy{k}", version))
-        for role, paras in members:
-            if n >= size:
-                break
-            name = f"f{family:05d}_{role}.txt"
-            (folder / name).write_text(f"{title}\n\n" + "\n".join(paras) + f"\nStory {family}.",
-                                       encoding="utf-8")
-            when = START + timedelta(days=60 * cycle + family % 27, hours=8 + len(meta) % 10)
-            meta.append({"file": name, "outlet": f"Outlet {rng.randrange(40)}",
-                         "published": when.strftime("%Y-%m-%dT%H:%M:00Z")})
-            family_of[name] = family
-            n += 1
-        family += 1
-    import json
-
-    (folder / "meta.jsonl").write_text("\n".join(json.dumps(m) for m in meta) + "\n",
-                                       encoding="utf-8")
-    return family_of
 
 
 def true_pairs(family_of: dict[str, int]) -> set[frozenset[str]]:
@@ -163,7 +102,7 @@ def hold_back(folder: Path, later: Path, family_of: dict[str, int], k: int) -> l
     return [later / n for n in chosen]
 
 
-def add_latency(store: Store, files: list[Path], engine: str) -> list[float]:
+def add_latency(store: Store, files: list[Path], engine: str, screen: bool) -> list[float]:
     """Seconds per ``newstrace add`` done in-process (models and index already loaded)."""
     from newstrace.corpus.ingest import ingest
     from newstrace.corpus.pipeline import RunReport, open_index, update
@@ -174,12 +113,13 @@ def add_latency(store: Store, files: list[Path], engine: str) -> list[float]:
         started = time.perf_counter()
         added = ingest([path], store, command="add")
         update(store, CandidateSettings(), RunReport(), engine_name=engine, index=index,
+               screen=screen,
                rebuild_stories=False, new_ids=added.ids)
         times.append(time.perf_counter() - started)
     return times
 
 
-def measure(size: int, skip_run: bool, engine: str) -> None:
+def measure(size: int, skip_run: bool, engine: str, screen: bool = True) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "corpus"
         family_of = build_corpus(size + ADD_SAMPLE, folder)
@@ -203,7 +143,7 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
                 index.save()
                 report = None
             else:
-                report, _ = run([folder], store, engine_name=engine,
+                report, _ = run([folder], store, engine_name=engine, screen=screen,
                                 workers=os.cpu_count() or 1)
             seconds = time.perf_counter() - started
             index = VectorIndex(index_path(store))
@@ -216,17 +156,19 @@ def measure(size: int, skip_run: bool, engine: str) -> None:
                 "SELECT article_id, story_id FROM stories")}
             store_pairs = [(name_of[a], name_of[b], r) for a, b, r in store.conn.execute(
                 "SELECT a, b, relation FROM pairs")]
-            latencies = sorted(add_latency(store, held, engine))
+            latencies = sorted(add_latency(store, held, engine, screen))
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         # the baseline after our peak memory is read: its MinHash objects (~2.5 GB at
         # 100k) would otherwise count as ours
         base_rate, base_recall = datasketch_baseline(folder, family_of)
-        print(f"newstrace {'fingerprint' if skip_run else f'run end to end ({engine})'}: "
+        label = f"run end to end ({engine}{', screened' if screen else ''})"
+        print(f"newstrace {'fingerprint' if skip_run else label}: "
               f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB "
               f"(largest worker process {worker_mb:,.0f} MB)")
         if report is not None:
-            print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}")
+            print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}"
+                  f" ({report.screened} settled by the screen)")
         print(f"  candidate recall of true copy pairs: {len(found & truth) / len(truth):.3f} "
               f"with {len(cands)} candidate pairs ({len(cands) / size:.1f} per article; "
               f"all pairs would be {size * (size - 1) // 2:,})")
@@ -252,11 +194,13 @@ def main() -> int:
     parser.add_argument("--skip-run", action="store_true",
                         help="fingerprints and candidates only (no compare, no stories)")
     parser.add_argument("--engine", default="static", choices=("static", "minilm"))
+    parser.add_argument("--no-screen", dest="screen", action="store_false",
+                        help="compare every candidate pair in full (no reuse.screen)")
     args = parser.parse_args()
     if not start():
         return 0
     for size in (int(s) for s in args.sizes.split(",")):
-        measure(size, args.skip_run, args.engine)
+        measure(size, args.skip_run, args.engine, args.screen)
     return 0
 
 

@@ -240,6 +240,8 @@ class PairResult:
     notes: list[str] = field(default_factory=list)
     #: a copy or rewrite across languages (a translation)
     translated: bool = False
+    #: settled by corpus mode's cheap first pass (``reuse.screen``): no alignment made
+    screened: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         def side(article: Article) -> dict[str, Any]:
@@ -269,6 +271,7 @@ class PairResult:
             "changes": [c.as_dict() for c in self.changes],
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "notes": list(self.notes),
+            "screened": self.screened,
         }
 
 
@@ -302,4 +305,5 @@ def pair_result_from_dict(d: dict[str, Any], a: Article, b: Article) -> PairResu
         features=dict(d.get("features", {})),
         notes=list(d.get("notes", [])),
         translated=bool(d.get("translated", False)),
+        screened=bool(d.get("screened", False)),
     )

@@ -17,6 +17,7 @@ from newstrace.errors import InputError
 from newstrace.nlp.embed import CachedEmbedder, Embedder, default_embedder
 from newstrace.nlp.vector_cache import PersistentEmbedder, VectorCache
 from newstrace.reuse.params import PARAMS_FILE, STATIC_PARAMS_FILE, Params, load_params
+from newstrace.reuse.screen import Screen, load_screen
 
 ENGINES = ("static", "minilm")
 DEFAULT_ENGINE = "static"
@@ -27,6 +28,8 @@ class Engine:
     name: str
     embedder: Embedder
     params: Params
+    #: settles clear pairs before the full compare (``reuse.screen``); fitted for static
+    screen: Screen | None = None
 
 
 @lru_cache(maxsize=1)
@@ -36,10 +39,15 @@ def _static() -> CachedEmbedder:
     return CachedEmbedder(StaticEmbedder())
 
 
-def engine(name: str, store_path: Path | None = None) -> Engine:
-    """The embedder and parameters for ``name``; MiniLM vectors persist in the store."""
+def engine(name: str, store_path: Path | None = None, *, screen: bool = True) -> Engine:
+    """The embedder and parameters for ``name``; MiniLM vectors persist in the store.
+
+    ``screen``: settle clear pairs with the cheap first pass where one is fitted for
+    the engine (static only: MiniLM runs are for when every pair matters more than time).
+    """
     if name == "static":
-        return Engine(name, _static(), load_params(STATIC_PARAMS_FILE))
+        return Engine(name, _static(), load_params(STATIC_PARAMS_FILE),
+                      load_screen() if screen else None)
     if name == "minilm":
         embedder: Embedder = default_embedder()
         if store_path is not None:

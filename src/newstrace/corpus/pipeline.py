@@ -58,6 +58,7 @@ class RunReport:
     multilingual: int = 0  # articles given a multilingual vector (mixed-language stores)
     candidates: int = 0
     compared: int = 0
+    screened: int = 0  # of ``compared``, settled by the screen without an alignment
     relations: dict[str, int] = field(default_factory=dict)
     stories: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -66,7 +67,8 @@ class RunReport:
         return {"ingest": self.ingest.as_dict() if self.ingest else None,
                 "fingerprinted": self.fingerprinted, "multilingual": self.multilingual,
                 "candidates": self.candidates,
-                "compared": self.compared, "relations": self.relations,
+                "compared": self.compared, "screened": self.screened,
+                "relations": self.relations,
                 "stories": self.stories,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
@@ -90,6 +92,11 @@ def _pair_row(result: PairResult) -> tuple[Any, ...]:
     return (result.a.id, result.b.id, result.relation, result.confidence, origin,
             result.credit_status, result.derived_from_origin,
             json.dumps(data, ensure_ascii=False), now_iso(), related(result))
+
+
+def _screened(row: tuple[Any, ...]) -> bool:
+    """Whether a stored row's result was settled by the screen (its JSON's last key)."""
+    return str(row[7]).endswith('"screened": true}')
 
 
 def related(result: PairResult) -> float:
@@ -122,9 +129,9 @@ PARALLEL_FROM = 400
 class _Comparer:
     """Compares chunks of pairs with one engine, reusing per-article work across them."""
 
-    def __init__(self, store: Store, engine_name: str) -> None:
+    def __init__(self, store: Store, engine_name: str, screen: bool = True) -> None:
         self.store = store
-        self.engine = engine(engine_name, store.path)
+        self.engine = engine(engine_name, store.path, screen=screen)
         self.memo = ArticleMemo()
         self.cache: dict[str, Article] = {}
 
@@ -140,7 +147,8 @@ class _Comparer:
             if a is None or b is None or not a.sentences or not b.sentences:
                 continue
             out.append(_pair_row(compare_articles(a, b, self.engine.embedder,
-                                                  self.engine.params, memo=self.memo)))
+                                                  self.engine.params, memo=self.memo,
+                                                  screen=self.engine.screen)))
         return out
 
 
@@ -173,10 +181,10 @@ def local_order(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 _WORKER: _Comparer | None = None
 
 
-def _worker_start(location: str, engine_name: str) -> None:
+def _worker_start(location: str, engine_name: str, screen: bool) -> None:
     """A worker's own read-only connection: a SQLite file or a PostgreSQL URL."""
     global _WORKER
-    _WORKER = _Comparer(Store(location, read_only=True), engine_name)
+    _WORKER = _Comparer(Store(location, read_only=True), engine_name, screen)
 
 
 def _worker_rows(pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
@@ -212,7 +220,7 @@ def _worker_fingerprints(ids: list[str]) -> Fingerprints:
 
 def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunReport,
                   progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE,
-                  workers: int = 1) -> None:
+                  workers: int = 1, screen: bool = True) -> None:
     """Compare pairs and store each chunk's results as it completes (resumable).
 
     With ``workers`` > 1, the static engine and enough pairs, chunks go to worker
@@ -231,6 +239,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         for row in rows:
             report.relations[row[2]] = report.relations.get(row[2], 0) + 1
         report.compared += len(rows)
+        report.screened += sum(map(_screened, rows))
         done += size
         if progress:
             progress("compare", done, len(pairs))
@@ -244,7 +253,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
         os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
         try:
-            pool = context.Pool(workers, _worker_start, (store.location, engine_name))
+            pool = context.Pool(workers, _worker_start, (store.location, engine_name, screen))
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -255,7 +264,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
             for chunk, rows in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
                 record(rows, len(chunk))
         return
-    comparer = _Comparer(store, engine_name)
+    comparer = _Comparer(store, engine_name, screen)
     for chunk in chunks:
         record(comparer.rows(chunk), len(chunk))
 
@@ -271,7 +280,8 @@ def open_index(store: Store) -> VectorIndex:
 def update(store: Store, settings: CandidateSettings, report: RunReport,
            progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE, *,
            index: VectorIndex | None = None, rebuild_stories: bool = True,
-           workers: int = 1, new_ids: Sequence[str] | None = None) -> list[Story]:
+           workers: int = 1, new_ids: Sequence[str] | None = None,
+           screen: bool = True) -> list[Story]:
     """Fingerprint, find candidates for and compare everything new; rebuild stories.
 
     ``add`` passes ``rebuild_stories=False``, an open ``index`` and the ``new_ids``
@@ -279,7 +289,8 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     pass over the corpus (finding unfingerprinted articles scans the articles
     table: ~20 ms at 100,000). The index file is then not rewritten either; the
     next run completes it from the fingerprints table, where the new vectors
-    already are, and fingerprints whatever an ``add`` did not.
+    already are, and fingerprints whatever an ``add`` did not. ``screen=False``
+    compares every candidate pair in full (see ``reuse.screen``).
     """
     started = time.perf_counter()
     interactive = index is not None
@@ -329,8 +340,9 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
 
     started = time.perf_counter()
     if todo:
-        run_id = store.start_run("compare", {"engine": engine_name, "pairs": len(todo)})
-    compare_pairs(store, todo, report, progress, engine_name, workers)
+        run_id = store.start_run("compare", {"engine": engine_name, "pairs": len(todo),
+                                             "screen": screen})
+    compare_pairs(store, todo, report, progress, engine_name, workers, screen)
     if todo:
         store.finish_run(run_id, {"compared": report.compared})
     report.seconds["compare"] = time.perf_counter() - started
@@ -397,11 +409,13 @@ def _rebuild_index(store: Store, index: VectorIndex) -> None:
 
 def run(paths: Sequence[str | Path], store: Store, *, options: ReadOptions | None = None,
         settings: CandidateSettings | None = None, progress: Progress | None = None,
-        engine_name: str = DEFAULT_ENGINE, workers: int = 1) -> tuple[RunReport, list[Story]]:
+        engine_name: str = DEFAULT_ENGINE, workers: int = 1,
+        screen: bool = True) -> tuple[RunReport, list[Story]]:
     settings = settings or CandidateSettings()
     report = RunReport()
     started = time.perf_counter()
     report.ingest = ingest(paths, store, options, command="run", workers=workers)
     report.seconds["ingest"] = time.perf_counter() - started
-    stories = update(store, settings, report, progress, engine_name, workers=workers)
+    stories = update(store, settings, report, progress, engine_name, workers=workers,
+                     screen=screen)
     return report, stories

@@ -23,6 +23,7 @@ from newstrace.reuse.features import (
 )
 from newstrace.reuse.languages import engine_for
 from newstrace.reuse.params import Params
+from newstrace.reuse.screen import Screen, screen_pair
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import char_span
 
@@ -186,14 +187,24 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
                      params: Params | None = None, *, attribution: bool = True,
                      memo: ArticleMemo | None = None,
                      multilingual: Embedder | None = None,
-                     parse: StatementSource | None = None) -> PairResult:
+                     parse: StatementSource | None = None,
+                     screen: Screen | None = None) -> PairResult:
     """``embedder`` and ``params`` serve English pairs; a pair with another language
     is compared with ``multilingual`` (USE by default), see ``reuse.languages``.
-    ``parse`` is where attribution analysis gets its parses (this process by default)."""
+    ``parse`` is where attribution analysis gets its parses (this process by default).
+    ``screen`` (corpus mode, fitted for ``embedder``) settles clear English pairs
+    without aligning them; pairs in other languages are always compared in full."""
     engine = engine_for(a, b, embedder, params, multilingual)
     params = engine.params
     if engine.multilingual:
         memo = None  # a memo holds one embedder's vectors
+    elif screen is not None:
+        held = memo if memo is not None else ArticleMemo(max_articles=2, max_pairs=1)
+        settled = screen_pair(a, b, screen, (held.sketch(a, engine.embedder.encode),
+                                             held.sketch(b, engine.embedder.encode)),
+                              (held.specifics(a), held.specifics(b)))
+        if settled is not None:
+            return settled
     ev = gather(a, b, engine.embedder.encode, params.sentence, params.sentence_threshold,
                 params.context_bonus, memo, link_model=params.link)
     result = decide(ev, params)

@@ -28,6 +28,7 @@ from newstrace.reuse.verbatim import Passage, Run, verbatim_passages
 
 if TYPE_CHECKING:
     from newstrace.nlp.attribution import StatementSource
+    from newstrace.reuse.screen import Sketch
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -247,6 +248,7 @@ class ArticleMemo:
         self._units: OrderedDict[ContentKey, SentenceSet] = OrderedDict()
         self._tokens: OrderedDict[ContentKey, Tokens] = OrderedDict()
         self._specifics: OrderedDict[ContentKey, Specifics] = OrderedDict()
+        self._sketches: OrderedDict[ContentKey, Sketch] = OrderedDict()
         self._pairs: OrderedDict[tuple[ContentKey, ContentKey], TextEvidence] = OrderedDict()
         self._changes: OrderedDict[tuple[ContentKey, ContentKey, str], list[Change]] = \
             OrderedDict()
@@ -278,6 +280,13 @@ class ArticleMemo:
     def specifics(self, article: Article) -> Specifics:
         return self._remember(self._specifics, content_key(article),
                               lambda: specifics(article), self._max)
+
+    def sketch(self, article: Article, encode: Encoder) -> Sketch:
+        """What the screen reads of an article (``reuse.screen``)."""
+        from newstrace.reuse.screen import sketch
+
+        return self._remember(self._sketches, content_key(article),
+                              lambda: sketch(article, self.tokens(article), encode), self._max)
 
     def pair(self, a: Article, b: Article, make: Callable[[], TextEvidence]) -> TextEvidence:
         """The text evidence of ``a`` and ``b``, measured once per pair of texts."""

@@ -20,17 +20,18 @@ from newstrace.spark.rows import article_from_json
 PAIR_SCHEMA = ("a string, b string, relation string, confidence double, origin string, "
                "credit string, coverage double, result string, related double")
 
-_ENGINES: dict[str, tuple[Engine, ArticleMemo]] = {}
+_ENGINES: dict[tuple[str, bool], tuple[Engine, ArticleMemo]] = {}
 
 
-def worker_engine(name: str) -> tuple[Engine, ArticleMemo]:
+def worker_engine(name: str, screen: bool = True) -> tuple[Engine, ArticleMemo]:
     """This worker's engine and memo, loaded on first use."""
-    if name not in _ENGINES:
-        _ENGINES[name] = (engine(name), ArticleMemo())
-    return _ENGINES[name]
+    if (name, screen) not in _ENGINES:
+        _ENGINES[name, screen] = (engine(name, screen=screen), ArticleMemo())
+    return _ENGINES[name, screen]
 
 
-def compare_partition(rows: Iterable[Any], engine_name: str) -> Iterator[tuple[Any, ...]]:
+def compare_partition(rows: Iterable[Any], engine_name: str,
+                      screen: bool = True) -> Iterator[tuple[Any, ...]]:
     """One output row per pair, shaped like ``pipeline._pair_row`` (JSON result included).
 
     As in ``pipeline._Comparer.rows``, a pair with an article without sentences
@@ -38,7 +39,7 @@ def compare_partition(rows: Iterable[Any], engine_name: str) -> Iterator[tuple[A
     """
     from newstrace.corpus.pipeline import _pair_row
 
-    eng, memo = worker_engine(engine_name)
+    eng, memo = worker_engine(engine_name, screen)
     cache: dict[str, Any] = {}
     for row in rows:
         if len(cache) > 2000:
@@ -47,14 +48,15 @@ def compare_partition(rows: Iterable[Any], engine_name: str) -> Iterator[tuple[A
         b = cache.get(row.b) or cache.setdefault(row.b, article_from_json(row.article_b))
         if not a.sentences or not b.sentences:
             continue
-        result = compare_articles(a, b, eng.embedder, eng.params, memo=memo)
+        result = compare_articles(a, b, eng.embedder, eng.params, memo=memo,
+                                  screen=eng.screen)
         a_id, b_id, relation, confidence, origin, credit, coverage, data, _, related = \
             _pair_row(result)
         yield a_id, b_id, relation, confidence, origin, credit, coverage, data, related
 
 
 def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
-                  costs: Costs | None = None) -> Any:
+                  costs: Costs | None = None, *, screen: bool = True) -> Any:
     """A DataFrame of compare results for candidate pairs (a < b)."""
     from pyspark.sql import functions as F
 
@@ -65,6 +67,6 @@ def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
     spark = pairs.sparkSession
     costs = costs or Costs(spark.sparkContext)
     rdd = joined.select("a", "b", "article_a", "article_b").rdd.mapPartitions(
-        costs.timed("compare", lambda it: compare_partition(it, engine_name)))
+        costs.timed("compare", lambda it: compare_partition(it, engine_name, screen)))
     return spark.createDataFrame(rdd, PAIR_SCHEMA).withColumn(
         "confidence", F.col("confidence").cast("double"))

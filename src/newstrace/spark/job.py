@@ -46,11 +46,13 @@ class SparkSettings:
     partitions: int = 0  # 0: four per core Spark has
     block_size: int = 2000  # rows per block of the exact neighbour join
     knn_scope: str = "global"  # or "window": neighbours within nearby time buckets only
+    screen: bool = True  # settle clear pairs before the full compare (``reuse.screen``)
 
     def as_dict(self) -> dict[str, Any]:
         return self.candidates.as_dict() | {
             "engine": self.engine, "partitions": self.partitions,
-            "block_size": self.block_size, "knn_scope": self.knn_scope}
+            "block_size": self.block_size, "knn_scope": self.knn_scope,
+            "screen": self.screen}
 
 
 def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings | None = None,
@@ -122,7 +124,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     n_candidates = pairs.count()
     lap("candidates")
 
-    compared = compare_pairs(pairs, articles, settings.engine, partitions, costs)
+    compared = compare_pairs(pairs, articles, settings.engine, partitions, costs,
+                             screen=settings.screen)
     # confidence as computed (the local store keeps it so too): the stories read it
     compared.select(
         "a", "b", "relation", "confidence", "origin", "credit", "result", "related") \
@@ -191,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--window-days", type=float, default=30.0)
     p.add_argument("--block-size", type=int, default=2000)
     p.add_argument("--knn-scope", default="global", choices=("global", "window"))
+    p.add_argument("--no-screen", dest="screen", action="store_false",
+                   help="compare every candidate pair in full (no cheap first pass, "
+                        "reuse.screen)")
     p.add_argument("--map", action="append", default=[], dest="mapping",
                    help="FIELD=COLUMN")
     p.add_argument("--max-doc-mb", type=float, default=DEFAULT_MAX_DOC_BYTES / 1e6)
@@ -200,7 +206,8 @@ def parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> tuple[SparkSettings, ReadOptions]:
     cand = CandidateSettings(bands=args.bands, neighbours=args.neighbours,
                              min_cosine=args.min_cosine, window_days=args.window_days)
-    return (SparkSettings(cand, args.engine, args.partitions, args.block_size, args.knn_scope),
+    return (SparkSettings(cand, args.engine, args.partitions, args.block_size, args.knn_scope,
+                          args.screen),
             ReadOptions(field_map=parse_field_map(args.mapping),
                         max_doc_bytes=int(args.max_doc_mb * 1_000_000)))
 
