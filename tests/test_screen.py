@@ -79,9 +79,6 @@ def test_run_with_the_screen_counts_and_records_what_it_settled(sample_dir: Path
     assert result.exit_code == 0, result.output
     settings = json.loads((out / "run.json").read_text())
     assert json.dumps(settings).count('"screen": true') == 1
-    pairs = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
-    assert pairs
-    assert not any(p["relation"] in ("copy", "derived") and p.get("screened") for p in pairs)
     import sqlite3
 
     with sqlite3.connect(tmp_path / "c.db") as conn:
@@ -126,3 +123,34 @@ def test_fitted_thresholds_keep_every_rewrite_and_meet_the_agreement() -> None:
     must_keep[np.flatnonzero(~reuse_true)[0]] = True
     probs[np.flatnonzero(~reuse_true)[0], :2] = 0.0
     assert choose(probs, classes, full, full_unrelated, must_keep)["max_reuse"] == 0.0
+
+
+def test_the_web_pair_page_of_a_settled_pair_shows_the_full_compare(sample_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    """The stored row keeps the screen's verdict (the API returns it as stored); the page,
+    which promises a side-by-side view, compares the two articles in full on opening."""
+    import sqlite3
+
+    from fastapi.testclient import TestClient
+
+    from newstrace.web.app import create_app
+
+    db = tmp_path / "c.db"
+    result = runner.invoke(app, ["run", str(sample_dir), "--db", str(db), "-o",
+                                 str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        rows = [(a, b, json.loads(r)) for a, b, r in conn.execute("SELECT a, b, result FROM pairs")]
+    a, b, stored = next((a, b, r) for a, b, r in rows if r["screened"])
+    web = create_app(db)
+    try:
+        client = TestClient(web)
+        assert client.get(f"/api/pairs/{a}/{b}").json()["screened"] is True
+        page = client.get(f"/pair/{a}/{b}")
+        assert page.status_code == 200
+        text = " ".join(page.text.split())
+        assert f"the stored verdict ({stored['relation']}," in text
+        assert "this side-by-side is the full compare" in text
+        assert SCREENED_NOTE not in text  # the full compare's own notes, not the screen's
+    finally:
+        web.state.corpus.close()

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,6 +111,11 @@ def test_sample_corpus_same_as_local_run(spark: Any, sample_dir: Path, tmp_path:
     assert summary["articles"] == 10 and summary["rejects"] == 0
     run = json.loads((out / "run.json").read_text())
     assert run["report"]["multi_stories"] == 2
+    # the screen settles the same pairs on both sides (the local store's results say so)
+    with sqlite3.connect(tmp_path / "c.db") as conn:
+        settled = sum(json.loads(r)["screened"] for (r,) in conn.execute(
+            "SELECT result FROM pairs"))
+    assert summary["screened"] == settled > 0
 
 
 def test_mixed_languages_same_as_local_run(spark: Any, tmp_path: Path) -> None:

@@ -847,7 +847,9 @@ def spark_run(
         spark.stop()
     out.print(f"{summary['articles']} articles ({summary['duplicates']} duplicates, "
               f"{summary['rejects']} rejects) · {summary['candidates']} candidate pairs · "
-              f"{summary['relations']}")
+              f"{summary['relations']}"
+              + (f" ({summary['screened']} settled by the screen without an alignment)"
+                 if summary.get("screened") else ""))
     out.print(f"{summary['multi_stories']} stories with two or more articles "
               f"({summary['stories']} in all) · {summary['seconds']['total']:.0f} s")
     out.print(f"Parquet tables in {escape(output)}/: articles, pairs, stories, edges, rejects")

@@ -146,6 +146,11 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     lap("stories")
 
     stored = spark.read.parquet(f"{out}/stories")
+    # a settled pair's result JSON ends with its "screened" key (``PairResult.as_dict``)
+    by_relation = results.groupBy("relation").agg(
+        F.count("*").alias("count"),
+        F.sum(F.col("result").endswith('"screened": true}').cast("int")).alias("screened"),
+    ).collect()
     summary: dict[str, Any] = {
         "files": len(files),
         "articles": spark.read.parquet(f"{out}/articles").count(),
@@ -153,8 +158,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
         "rejects": spark.read.parquet(f"{out}/rejects").count(),
         "candidates": n_candidates,
         "multilingual": mixed,
-        "relations": {r.relation: r["count"] for r in
-                      results.groupBy("relation").count().collect()},
+        "relations": {r.relation: r["count"] for r in by_relation},
+        "screened": sum(int(r["screened"] or 0) for r in by_relation),
         "stories": stored.count(),
         "multi_stories": stored.where(F.size("articles") > 1).count(),
         "seconds": seconds | {"total": round(time.perf_counter() - started, 3)},
