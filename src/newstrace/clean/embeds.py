@@ -1,7 +1,7 @@
 """Embedded social-media posts.
 
 A scraped page keeps an embedded post as its text plus a signature line such as
-``— Display Name (@handle) July 2, 2025``. The post is content (often material
+``— Display Name (@handle) March 9, 2026``. The post is content (often material
 from a third source a rewrite added), so it stays in the text, marked as an
 embed with its author and date; the signature line becomes that metadata.
 """

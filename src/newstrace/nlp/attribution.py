@@ -187,7 +187,7 @@ _ANAPHORS = frozenset("this that these those it".split())
 
 
 def _inference_frame(token: Any) -> bool:
-    """"These comments show France might …": the outlet's conclusion, not a source's."""
+    """"These figures show the council might …": the outlet's conclusion, not a source's."""
     if token.lemma_.lower() not in INFERENCE:
         return False
     for child in token.children:
