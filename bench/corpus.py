@@ -4,13 +4,16 @@
                                      [--no-screen]
 
 From BBC News (../shared/data/bbc_news) it builds stories: an original, verbatim
-copies with boilerplate, trimmed and reordered copies, and unrelated articles
+copies with boilerplate, trimmed and reordered copies, light and heavy rewrites
+made by rule (``newstrace.evaluation.rewrite_rules``), and unrelated articles
 (every BBC article is its own event, so ground-truth stories are the families;
 past 2,000-odd articles BBC texts are reused, each round 60 days later).
 It then measures, in one run and for each size:
   * articles per second for ``run`` end to end (ingest, fingerprints,
     candidates, compare on candidates, stories) and peak memory;
-  * recall of true copy pairs among our candidates, and the candidate count;
+  * recall of true pairs (same family) among our candidates, overall and for an
+    original against its copies, light and heavy rewrites, and the candidate count;
+  * how the compare read each original against its copies and rewrites;
   * story B-cubed F1 against the families;
   * p50/p95 latency of ``add`` (in-process) for copies held back from the corpus;
   * the baseline: datasketch's MinHashLSH on the same shingles (speed and recall).
@@ -45,6 +48,23 @@ def true_pairs(family_of: dict[str, int]) -> set[frozenset[str]]:
     return {frozenset(p) for members in by_family.values() for p in combinations(members, 2)}
 
 
+def version_kind(name: str) -> str:
+    """``orig``, ``copy``, ``light`` or ``heavy``, from a file name like ``f00012_light1.txt``."""
+    role = name.rsplit("_", 1)[-1].removesuffix(".txt")
+    return role.rstrip("0123456789")
+
+
+def by_version(family_of: dict[str, int]) -> dict[str, set[frozenset[str]]]:
+    """Each original paired with its family's copies, light and heavy rewrites, by kind."""
+    originals = {fam: name for name, fam in family_of.items() if version_kind(name) == "orig"}
+    out: dict[str, set[frozenset[str]]] = {"copy": set(), "light": set(), "heavy": set()}
+    for name, fam in family_of.items():
+        kind = version_kind(name)
+        if kind in out and fam in originals:
+            out[kind].add(frozenset((originals[fam], name)))
+    return out
+
+
 def bcubed(clusters: dict[str, str], truth: dict[str, int]) -> tuple[float, float, float]:
     """B-cubed precision, recall and F1 of the stories against the families."""
     by_cluster: dict[str, set[str]] = {}
@@ -62,7 +82,8 @@ def bcubed(clusters: dict[str, str], truth: dict[str, int]) -> tuple[float, floa
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-def datasketch_baseline(folder: Path, family_of: dict[str, int]) -> tuple[float, float]:
+def datasketch_baseline(folder: Path, family_of: dict[str, int],
+                        ) -> tuple[float, float, set[frozenset[str]]]:
     from datasketch import MinHash, MinHashLSH
 
     started = time.perf_counter()
@@ -78,7 +99,7 @@ def datasketch_baseline(folder: Path, family_of: dict[str, int]) -> tuple[float,
              if other != name}
     rate = len(family_of) / (time.perf_counter() - started)
     truth = true_pairs(family_of)
-    return rate, len(found & truth) / max(len(truth), 1)
+    return rate, len(found & truth) / max(len(truth), 1), found
 
 
 def hold_back(folder: Path, later: Path, family_of: dict[str, int], k: int) -> list[Path]:
@@ -128,7 +149,7 @@ def measure(size: int, skip_run: bool, engine: str, screen: bool = True) -> None
             del family_of[path.name]
         truth = true_pairs(family_of)
         print(f"\n== {size} articles, {len(set(family_of.values()))} stories, "
-              f"{len(truth)} true copy pairs ==")
+              f"{len(truth)} true pairs (same family) ==")
         db = Path(tmp) / "c.db"
         with Store(db) as store:
             started = time.perf_counter()
@@ -161,7 +182,7 @@ def measure(size: int, skip_run: bool, engine: str, screen: bool = True) -> None
         worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         # the baseline after our peak memory is read: its MinHash objects (~2.5 GB at
         # 100k) would otherwise count as ours
-        base_rate, base_recall = datasketch_baseline(folder, family_of)
+        base_rate, base_recall, base_found = datasketch_baseline(folder, family_of)
         label = f"run end to end ({engine}{', screened' if screen else ''})"
         print(f"newstrace {'fingerprint' if skip_run else label}: "
               f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB "
@@ -169,9 +190,22 @@ def measure(size: int, skip_run: bool, engine: str, screen: bool = True) -> None
         if report is not None:
             print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}"
                   f" ({report.screened} settled by the screen)")
-        print(f"  candidate recall of true copy pairs: {len(found & truth) / len(truth):.3f} "
+        print(f"  candidate recall of true pairs: {len(found & truth) / len(truth):.3f} "
               f"with {len(cands)} candidate pairs ({len(cands) / size:.1f} per article; "
               f"all pairs would be {size * (size - 1) // 2:,})")
+        versions = by_version(family_of)
+        print("  original against its version, candidate recall: " + ", ".join(
+            f"{kind} {len(found & pairs) / max(len(pairs), 1):.3f} ({len(pairs)})"
+            for kind, pairs in versions.items()))
+        read = {frozenset((a, b)): r for a, b, r in store_pairs}
+        for kind, pairs in versions.items():
+            verdicts: dict[str, int] = {}
+            for pair in pairs:
+                verdict = read.get(pair, "not compared")
+                verdicts[verdict] = verdicts.get(verdict, 0) + 1
+            if store_pairs:
+                print(f"  original against its {kind} versions, read as: "
+                      f"{dict(sorted(verdicts.items()))}")
         if stories:
             precision, recall, f1 = bcubed(stories, family_of)
             print(f"  story B-cubed F1: {f1:.3f} (precision {precision:.3f}, recall {recall:.3f})")
@@ -185,7 +219,10 @@ def measure(size: int, skip_run: bool, engine: str, screen: bool = True) -> None
               f"p50 {1000 * latencies[len(latencies) // 2]:.0f} ms, "
               f"p95 {1000 * latencies[int(len(latencies) * 0.95)]:.0f} ms")
         print(f"baseline datasketch MinHashLSH (threshold 0.5): {base_rate:,.0f} articles/s "
-              f"(shingling + hashing + LSH), recall {base_recall:.3f}")
+              f"(shingling + hashing + LSH), recall {base_recall:.3f}; original against its "
+              "version: " + ", ".join(
+                  f"{kind} {len(base_found & pairs) / max(len(pairs), 1):.3f}"
+                  for kind, pairs in by_version(family_of).items()))
 
 
 def main() -> int:

@@ -1,9 +1,11 @@
 """The synthetic corpus of ``bench/corpus.py``, built from BBC News with known stories.
 
-Each family is an original BBC text and, six times in ten, one to three copies
-with boilerplate, half of them trimmed and reordered. Ground truth: a family is
-a story. Used by the corpus benchmark, the Spark tests and the screen's fitting
-(``fit_screen``), so all three measure the same kind of corpus.
+Each family is an original BBC text and, six times in ten, one to three versions
+of it with boilerplate: half of them copies (half of those trimmed and
+reordered), three in ten light rewrites and two in ten heavy ones, reworded by
+rule (``rewrite_rules``). Ground truth: a family is a story. Used by the corpus
+benchmark, the Spark tests and the screen's fitting (``fit_screen``), so all three
+measure the same kind of corpus.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from newstrace.evaluation.datasets import bbc_news
+from newstrace.evaluation.rewrite_rules import heavy_rewrite, light_rewrite
 
 START = datetime(2024, 1, 1)
 BOILERPLATE = ["READ MORE: Markets close higher", "Advertisement", "Subscribe to our newsletter",
@@ -46,23 +49,31 @@ def build_corpus(size: int, folder: Path, seed: int = 7) -> dict[str, int]:
         cycle = family // max(len(texts), 1)
         title, _, body = text.partition("\n")
         paragraphs = [p for p in body.split("\n") if p.strip()]
-        members = [("orig", paragraphs)]
+        members = [("orig", title, paragraphs)]
         if rng.random() < 0.6:
             for k in range(rng.randint(1, 3)):
-                version = list(paragraphs)
-                if rng.random() < 0.5 and len(version) > 3:  # trimmed and reordered
-                    version = [p for p in version if rng.random() > 0.25] or version[:2]
-                    if len(version) > 2:
-                        i = rng.randrange(len(version) - 1)
-                        version[i], version[i + 1] = version[i + 1], version[i]
+                kind = rng.random()
+                if kind < 0.5:
+                    role, heading, version = f"copy{k}", title, list(paragraphs)
+                    if rng.random() < 0.5 and len(version) > 3:  # trimmed and reordered
+                        version = [p for p in version if rng.random() > 0.25] or version[:2]
+                        if len(version) > 2:
+                            i = rng.randrange(len(version) - 1)
+                            version[i], version[i + 1] = version[i + 1], version[i]
+                elif kind < 0.8:
+                    heading, version = light_rewrite(title, paragraphs, rng)
+                    role = f"light{k}"
+                else:
+                    heading, version = heavy_rewrite(title, paragraphs, rng)
+                    role = f"heavy{k}"
                 for _ in range(rng.randint(1, 2)):
                     version.insert(rng.randint(0, len(version)), rng.choice(BOILERPLATE))
-                members.append((f"copy{k}", version))
-        for role, paras in members:
+                members.append((role, heading, version))
+        for role, heading, paras in members:
             if n >= size:
                 break
             name = f"f{family:05d}_{role}.txt"
-            (folder / name).write_text(f"{title}\n\n" + "\n".join(paras) + f"\nStory {family}.",
+            (folder / name).write_text(f"{heading}\n\n" + "\n".join(paras) + f"\nStory {family}.",
                                        encoding="utf-8")
             when = START + timedelta(days=60 * cycle + family % 27, hours=8 + len(meta) % 10)
             meta.append({"file": name, "outlet": f"Outlet {rng.randrange(40)}",
