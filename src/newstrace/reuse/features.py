@@ -36,7 +36,7 @@ VERDICT_FEATURES = (
     "coverage_hi", "coverage_lo", "verbatim_hi", "verbatim_lo", "paraphrase_hi",
     "origin_coverage_hi", "mean_link_score", "soft_coverage_hi", "soft_coverage_lo",
     "doc_cos", "entity_jaccard", "number_jaccard", "order", "length_ratio", "mutual_hi",
-    "mutual_lo", "days_apart", "identical_hi", "identical_lo",
+    "mutual_lo", "days_apart", "identical_hi", "identical_lo", "block",
 )
 #: The graded same-story similarity reads the verdict's features and how closely each
 #: sentence's nearest neighbour in the other text matches it by cosine (the F-measure of
@@ -105,6 +105,32 @@ def _order(al: Alignment) -> float:
     if x.std() == 0 or y.std() == 0:
         return 0.0
     return float(np.corrcoef(x, y)[0, 1])
+
+
+def _block_share(al: Alignment, lengths: np.ndarray) -> float:
+    """Share of the derived text in its longest run of sentences that follow the origin.
+
+    A run is consecutive derived sentences, each linked, whose origin positions never
+    go back. A rewrite that takes the origin's opening and then adds as much again of
+    its own keeps one long block in order; a report of the same topic links sentences
+    here and there. Whole-text averages (coverage, the Spearman ``order``) read the two
+    alike. Added to the verdict after grouped CV over the fitting pairs rose 0.927 →
+    0.933 with the MiniLM engine (0.896 → 0.898 static).
+    """
+    total = float(lengths.sum())
+    if not total or not al.links:
+        return 0.0
+    position = {lk.derived: float(np.mean(lk.origin)) for lk in al.links}
+    best = run = 0.0
+    last: tuple[int, float] | None = None  # the run's last sentence and origin position
+    for i in sorted(position):
+        if last is not None and last[0] == i - 1 and position[i] >= last[1]:
+            run += float(lengths[i])
+        else:
+            run = float(lengths[i])
+        last = (i, position[i])
+        best = max(best, run)
+    return best / total
 
 
 def _fused_share(al: Alignment) -> float:
@@ -434,6 +460,7 @@ def text_evidence(
         0.0,  # days apart: the pair's, filled in by ``gather``
         max(m_ba.identical_share, m_ab.identical_share),
         min(m_ba.identical_share, m_ab.identical_share),
+        _block_share(main, (sb, sa)[hi].lengths),
     ], dtype=np.float32)
 
     added_b = len(m_ba.added) / max(len(b.sentences), 1)
