@@ -124,7 +124,10 @@ def test_stories_keep_the_lookalike_apart(sample_run: tuple[str, Path],
 def test_output_schemas(sample_run: tuple[str, Path]) -> None:
     db, out = sample_run
     for line in (out / "pairs.jsonl").read_text().splitlines():
-        assert set(json.loads(line)) == {"a", "b", "relation", "confidence", "origin", "credit"}
+        row = json.loads(line)
+        assert set(row) == {"a", "b", "relation", "confidence", "origin", "credit", "screened"}
+        # a pair the screen settled is never a copy or a rewrite
+        assert not (row["screened"] and row["relation"] in ("copy", "derived"))
     for line in (out / "stories.jsonl").read_text().splitlines():
         assert {"id", "articles", "origins"} <= set(json.loads(line))
     graph = nx.read_gexf(out / "graph.gexf")

@@ -116,6 +116,8 @@ def test_sample_corpus_same_as_local_run(spark: Any, sample_dir: Path, tmp_path:
         settled = sum(json.loads(r)["screened"] for (r,) in conn.execute(
             "SELECT result FROM pairs"))
     assert summary["screened"] == settled > 0
+    assert {(r["a"], r["b"]): r["screened"] for r in pq.read_table(out / "pairs").to_pylist()} \
+        == {(r["a"], r["b"]): r["screened"] for r in _jsonl(tmp_path / "local" / "pairs.jsonl")}
 
 
 def test_mixed_languages_same_as_local_run(spark: Any, tmp_path: Path) -> None:

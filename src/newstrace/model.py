@@ -178,6 +178,10 @@ class Skipped:
 
 
 RELATIONS = ("copy", "derived", "same_story", "unrelated")
+#: How the JSON of a result settled by the screen ends (``as_dict`` puts ``screened``
+#: last; ``json.dumps`` separators): stores and Spark read it as a suffix, so that
+#: counting or listing settled pairs never parses a result.
+SCREENED_TAIL = '"screened": true}'
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from newstrace.clean.dates import parse_date
 from newstrace.corpus.store import Store
 from newstrace.corpus.stories import Story
 from newstrace.io.export import export_articles
-from newstrace.model import Article, PairResult, pair_result_from_dict
+from newstrace.model import SCREENED_TAIL, Article, PairResult, pair_result_from_dict
 from newstrace.report.html import render_corpus_report, render_pair_report
 
 #: Pair pages are written for copy and derived edges, up to this many.
@@ -71,12 +71,16 @@ def write_outputs(store: Store, stories: list[Story], out: Path, settings: dict[
     files = {name: out / name for name in ("articles.jsonl", "pairs.jsonl", "stories.jsonl",
                                            "graph.gexf", "run.json", "report.html")}
     export_articles(store.iter_articles(), files["articles.jsonl"], "jsonl")
+    tail = len(SCREENED_TAIL)
     with files["pairs.jsonl"].open("w", encoding="utf-8") as sink:
-        for a, b, relation, confidence, origin, credit in store.conn.execute(
-                "SELECT a, b, relation, confidence, origin, credit FROM pairs ORDER BY a, b"):
+        # "screened": the verdict came from the screen, without an alignment (never a copy
+        # or rewrite); only the result's last characters are read, not its JSON
+        for a, b, relation, confidence, origin, credit, end in store.conn.execute(
+                "SELECT a, b, relation, confidence, origin, credit, "
+                f"substr(result, length(result) - {tail - 1}) FROM pairs ORDER BY a, b"):
             sink.write(json.dumps({"a": a, "b": b, "relation": relation,
                                    "confidence": round(confidence, 4), "origin": origin,
-                                   "credit": credit}) + "\n")
+                                   "credit": credit, "screened": end == SCREENED_TAIL}) + "\n")
     with files["stories.jsonl"].open("w", encoding="utf-8") as sink:
         for story in stories:
             sink.write(json.dumps(story.as_dict(), ensure_ascii=False) + "\n")

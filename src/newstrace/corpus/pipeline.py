@@ -36,7 +36,7 @@ from newstrace.corpus.ingest import IngestReport, ingest
 from newstrace.corpus.store import Store, now_iso
 from newstrace.corpus.stories import Story, build_stories
 from newstrace.io import ReadOptions
-from newstrace.model import Article, PairResult
+from newstrace.model import SCREENED_TAIL, Article, PairResult
 from newstrace.reuse.compare import compare_articles
 from newstrace.reuse.features import ArticleMemo
 
@@ -95,8 +95,8 @@ def _pair_row(result: PairResult) -> tuple[Any, ...]:
 
 
 def _screened(row: tuple[Any, ...]) -> bool:
-    """Whether a stored row's result was settled by the screen (its JSON's last key)."""
-    return str(row[7]).endswith('"screened": true}')
+    """Whether a stored row's result was settled by the screen."""
+    return str(row[7]).endswith(SCREENED_TAIL)
 
 
 def related(result: PairResult) -> float:

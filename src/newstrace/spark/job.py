@@ -25,6 +25,7 @@ from newstrace.corpus.engine import DEFAULT_ENGINE, ENGINES
 from newstrace.corpus.stories import LINK_FLOOR
 from newstrace.io.common import DEFAULT_MAX_DOC_BYTES, ReadOptions
 from newstrace.io.fields import parse_field_map
+from newstrace.model import SCREENED_TAIL
 from newstrace.spark import articles as art
 from newstrace.spark import crosslingual
 from newstrace.spark.candidates import candidate_pairs, within_window
@@ -126,10 +127,12 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
 
     compared = compare_pairs(pairs, articles, settings.engine, partitions, costs,
                              screen=settings.screen)
-    # confidence as computed (the local store keeps it so too): the stories read it
+    # confidence as computed (the local store keeps it so too): the stories read it;
+    # "screened" as in pairs.jsonl (a settled pair's result JSON ends with that key)
     compared.select(
-        "a", "b", "relation", "confidence", "origin", "credit", "result", "related") \
-        .write.mode("overwrite").parquet(f"{out}/pairs")
+        "a", "b", "relation", "confidence", "origin", "credit", "result", "related",
+        F.col("result").endswith(SCREENED_TAIL).alias("screened"),
+    ).write.mode("overwrite").parquet(f"{out}/pairs")
     lap("compare")
 
     # read back what was written: compares never run twice, and the plan starts fresh
@@ -146,10 +149,9 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     lap("stories")
 
     stored = spark.read.parquet(f"{out}/stories")
-    # a settled pair's result JSON ends with its "screened" key (``PairResult.as_dict``)
     by_relation = results.groupBy("relation").agg(
         F.count("*").alias("count"),
-        F.sum(F.col("result").endswith('"screened": true}').cast("int")).alias("screened"),
+        F.sum(F.col("screened").cast("int")).alias("screened"),
     ).collect()
     summary: dict[str, Any] = {
         "files": len(files),
