@@ -349,6 +349,36 @@ def test_fingerprint_workers_store_what_one_process_would(tmp_path: Path, sample
     assert len(results[2][0]) == 10 and results[2][3]
 
 
+def test_a_pair_whose_compare_fails_is_reported_and_the_run_goes_on(
+        tmp_path: Path, sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One pair's failure (a bug, hostile text) costs that pair only: it is named, not
+    stored, and the next run compares it."""
+    from newstrace.corpus import pipeline
+    from newstrace.corpus.store import Store
+
+    real = pipeline.compare_articles
+    broken: list[tuple[str, str]] = []
+
+    def failing_once(a, b, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not broken:
+            broken.append((a.id, b.id))
+            raise IndexError("tuple index out of range")
+        return real(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "compare_articles", failing_once)
+    with Store(tmp_path / "c.db") as store:
+        report, _ = pipeline.run([sample_dir], store, engine_name="static")
+        (a, b), = broken
+        assert report.failed == [(a, b, "IndexError: tuple index out of range")]
+        assert report.compared == report.candidates - 1 > 0
+        stored = {(x, y) for x, y in store.conn.execute("SELECT a, b FROM pairs")}
+        assert (a, b) not in stored and len(stored) == report.compared
+        again, _ = pipeline.run([sample_dir], store, engine_name="static")
+        assert (again.compared, again.failed) == (1, [])
+        assert store.conn.execute("SELECT 1 FROM pairs WHERE a = ? AND b = ?",
+                                  (a, b)).fetchone()
+
+
 def test_neighbours_tied_at_the_cut_are_all_kept(tmp_path: Path) -> None:
     """Twenty copies of one vector: a query's fifth place is a twenty-way tie, and the
     index must return all of them (an exact join would, whatever order it sorts in)."""

@@ -108,7 +108,7 @@ def test_sample_corpus_same_as_local_run(spark: Any, sample_dir: Path, tmp_path:
     out, summary = _spark_run(spark, [str(sample_dir)], tmp_path)
     local_pairs, spark_pairs = _compare(local, out)
     assert spark_pairs == local_pairs
-    assert summary["articles"] == 10 and summary["rejects"] == 0
+    assert summary["articles"] == 10 and summary["rejects"] == 0 and summary["failed"] == 0
     run = json.loads((out / "run.json").read_text())
     assert run["report"]["multi_stories"] == 2
     # the screen settles the same pairs on both sides (the local store's results say so)

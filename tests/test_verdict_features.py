@@ -35,3 +35,22 @@ def test_a_run_is_weighed_by_its_sentences_length() -> None:
 def test_every_shipped_verdict_reads_the_features_the_code_computes() -> None:
     for name in ("params.json", STATIC_PARAMS_FILE, "params-use.json"):
         assert tuple(load_params(name).raw["verdict"]["features"]) == VERDICT_FEATURES
+
+
+def test_a_sentence_stitched_from_many_short_ones_still_has_an_origin() -> None:
+    """Six short origin sentences fused word for word into one: each gives less than the
+    share a verbatim source needs, which once left the link with no origin sentence (a
+    crash in attribution analysis, NaN in the verdict's features)."""
+    from newstrace.api import compare
+
+    origin = ("Market report.\nCopper prices rose sharply. Nickel prices fell slightly. Zinc "
+              "prices held steady. Tin prices climbed again. Lead prices dropped back. Gold "
+              "prices moved higher.\nTraders said demand from builders was strong this week.")
+    derived = ("Metals round-up.\nCopper prices rose sharply, nickel prices fell slightly, zinc "
+               "prices held steady, tin prices climbed again, lead prices dropped back and "
+               "gold prices moved higher.\nTraders said demand from builders was strong this "
+               "week.")
+    result = compare(origin, derived)
+    fused = next(al for al in result.alignments if al.derived.text.startswith("Copper"))
+    assert fused.kind == "verbatim" and fused.origin
+    assert all(np.isfinite(v) for v in result.features.values())

@@ -535,6 +535,7 @@ def run(
               f"pairs · compared {report.compared} new pairs {report.relations}"
               + (f" ({report.screened} settled by the screen without an alignment)"
                  if report.screened else ""))
+    _print_failed(report.failed)
     out.print(f"{len(multi)} stories with two or more articles; "
               f"{sum(len(s.edges) for s in multi)} copy/derived edges")
     out.print(f"Outputs in {escape(str(output))}/: " + ", ".join(sorted(p.name for p in
@@ -542,6 +543,17 @@ def run(
     out.print(f"Open the report: [link]{files['report.html'].resolve().as_uri()}[/link]")
     if strict and report.ingest is not None and report.ingest.skipped:
         raise typer.Exit(1)
+
+
+def _print_failed(failed: list[tuple[str, str, str]]) -> None:
+    """Pairs whose compare raised: named on stderr, so that the rest of a run still counts."""
+    if not failed:
+        return
+    err.print(f"[yellow]{len(failed)} pair(s) could not be compared[/yellow] and were skipped "
+              "(not stored; the next run tries them again). Please report it with the "
+              "first line:", highlight=False)
+    for a, b, error in failed[:5]:
+        err.print(f"  {a} × {b}: {escape(error)}", highlight=False)
 
 
 @app.command(epilog="Example: newstrace add latest.html --db corpus.db")
@@ -570,6 +582,7 @@ def add(
                index=open_index(store), rebuild_stories=False, new_ids=new_ids,
                screen=screen)
         relations = relations_of(store, new_ids)
+    _print_failed(run_report.failed)
     found: list[dict[str, Any]] = []
     for rel in relations:
         role = "origin" if rel.origin == rel.article else "derived" if rel.origin else ""
@@ -850,6 +863,10 @@ def spark_run(
               f"{summary['relations']}"
               + (f" ({summary['screened']} settled by the screen without an alignment)"
                  if summary.get("screened") else ""))
+    if summary.get("failed"):
+        err.print(f"[yellow]{summary['failed']} pair(s) could not be compared[/yellow] and "
+                  "were skipped; each is named in its executor's stderr. Please report it.",
+                  highlight=False)
     out.print(f"{summary['multi_stories']} stories with two or more articles "
               f"({summary['stories']} in all) · {summary['seconds']['total']:.0f} s")
     out.print(f"Parquet tables in {escape(output)}/: articles, pairs, stories, edges, rejects")

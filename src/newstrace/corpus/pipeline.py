@@ -59,6 +59,9 @@ class RunReport:
     candidates: int = 0
     compared: int = 0
     screened: int = 0  # of ``compared``, settled by the screen without an alignment
+    #: pairs whose compare raised, (a, b, error): skipped, not stored, tried again by
+    #: the next run; one pair's failure must not cost a corpus run its other pairs
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
     relations: dict[str, int] = field(default_factory=dict)
     stories: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -68,6 +71,8 @@ class RunReport:
                 "fingerprinted": self.fingerprinted, "multilingual": self.multilingual,
                 "candidates": self.candidates,
                 "compared": self.compared, "screened": self.screened,
+                "failed": len(self.failed),
+                "failed_pairs": [f"{a} × {b}: {error}" for a, b, error in self.failed[:20]],
                 "relations": self.relations,
                 "stories": self.stories,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
@@ -135,21 +140,27 @@ class _Comparer:
         self.memo = ArticleMemo()
         self.cache: dict[str, Article] = {}
 
-    def rows(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    def rows(self, pairs: Sequence[tuple[str, str]]
+             ) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]:
+        """The stored rows of these pairs, and a line for each pair whose compare failed."""
         wanted = [x for pair in pairs for x in pair if x not in self.cache]
         if len(self.cache) + len(wanted) > 2000:
             self.cache = {}
             wanted = [x for pair in pairs for x in pair]
         self.cache.update(self.store.get_many(wanted))
-        out = []
+        out, failed = [], []
         for a_id, b_id in pairs:
             a, b = self.cache.get(a_id), self.cache.get(b_id)
             if a is None or b is None or not a.sentences or not b.sentences:
                 continue
-            out.append(_pair_row(compare_articles(a, b, self.engine.embedder,
-                                                  self.engine.params, memo=self.memo,
-                                                  screen=self.engine.screen)))
-        return out
+            try:
+                result = compare_articles(a, b, self.engine.embedder, self.engine.params,
+                                          memo=self.memo, screen=self.engine.screen)
+            except Exception as exc:  # reported in RunReport.failed; the run goes on
+                failed.append((a_id, b_id, f"{type(exc).__name__}: {exc}"))
+                continue
+            out.append(_pair_row(result))
+        return out, failed
 
 
 def local_order(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -187,7 +198,8 @@ def _worker_start(location: str, engine_name: str, screen: bool) -> None:
     _WORKER = _Comparer(Store(location, read_only=True), engine_name, screen)
 
 
-def _worker_rows(pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+def _worker_rows(pairs: list[tuple[str, str]]
+                 ) -> tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]:
     assert _WORKER is not None
     return _WORKER.rows(pairs)
 
@@ -233,8 +245,11 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
     chunks = [list(pairs[k : k + CHUNK]) for k in range(0, len(pairs), CHUNK)]
     done = 0
 
-    def record(rows: list[tuple[Any, ...]], size: int) -> None:
+    def record(found: tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]],
+               size: int) -> None:
         nonlocal done
+        rows, failed = found
+        report.failed += failed
         store_pairs(store, rows)
         for row in rows:
             report.relations[row[2]] = report.relations.get(row[2], 0) + 1
@@ -261,8 +276,8 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
                 else:
                     os.environ[key] = value
         with pool:
-            for chunk, rows in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
-                record(rows, len(chunk))
+            for chunk, found in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
+                record(found, len(chunk))
         return
     comparer = _Comparer(store, engine_name, screen)
     for chunk in chunks:
@@ -352,6 +367,9 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     report.stories = len(stories)
     with store.transaction() as conn:
         conn.execute("DELETE FROM pending_candidates")
+        # the articles of a pair whose compare failed are searched again by the next run
+        conn.executemany("INSERT OR IGNORE INTO pending_candidates VALUES (?)",
+                         [(x,) for a, b, _ in report.failed for x in (a, b)])
     report.seconds["stories"] = time.perf_counter() - started
     return stories
 

@@ -164,7 +164,11 @@ def align(
         share = copied_per_d[i] / words_per_d[i] if words_per_d[i] else 0.0
         if share >= VERBATIM_SENTENCE_COVERAGE and sources[i].sum() > 0:
             row = sources[i]
-            picked = tuple(int(j) for j in np.flatnonzero(row >= VERBATIM_SOURCE_SHARE * row.sum()))
+            # a sentence stitched from many short origin sentences may take less than the
+            # share from each: then its largest source stands for them (a link without an
+            # origin sentence would reach the verdict as NaN)
+            picked = tuple(int(j) for j in np.flatnonzero(row >= VERBATIM_SOURCE_SHARE * row.sum())
+                           ) or (int(np.argmax(row)),)
             verbatim[i] = Link(i, picked, "verbatim", float(min(share, 1.0)))
     # an embedded post is a third party's words: copied, perhaps, never reworded
     reworded = [i for i in range(n_d) if i not in verbatim and n_o

@@ -8,6 +8,7 @@ scored once per partition, as the local run's breadth-first order arranges.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -30,12 +31,13 @@ def worker_engine(name: str, screen: bool = True) -> tuple[Engine, ArticleMemo]:
     return _ENGINES[name, screen]
 
 
-def compare_partition(rows: Iterable[Any], engine_name: str,
-                      screen: bool = True) -> Iterator[tuple[Any, ...]]:
+def compare_partition(rows: Iterable[Any], engine_name: str, screen: bool = True,
+                      failed: Any = None) -> Iterator[tuple[Any, ...]]:
     """One output row per pair, shaped like ``pipeline._pair_row`` (JSON result included).
 
     As in ``pipeline._Comparer.rows``, a pair with an article without sentences
-    is passed over.
+    is passed over, and so is a pair whose compare raises: it is named on the
+    executor's stderr and counted in ``failed`` (an accumulator), and the job goes on.
     """
     from newstrace.corpus.pipeline import _pair_row
 
@@ -48,16 +50,24 @@ def compare_partition(rows: Iterable[Any], engine_name: str,
         b = cache.get(row.b) or cache.setdefault(row.b, article_from_json(row.article_b))
         if not a.sentences or not b.sentences:
             continue
-        result = compare_articles(a, b, eng.embedder, eng.params, memo=memo,
-                                  screen=eng.screen)
+        try:
+            result = compare_articles(a, b, eng.embedder, eng.params, memo=memo,
+                                      screen=eng.screen)
+        except Exception as exc:  # counted in the job's summary; the job goes on
+            print(f"newstrace: compare failed for {row.a} × {row.b}: "
+                  f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            if failed is not None:
+                failed.add(1)
+            continue
         a_id, b_id, relation, confidence, origin, credit, coverage, data, _, related = \
             _pair_row(result)
         yield a_id, b_id, relation, confidence, origin, credit, coverage, data, related
 
 
 def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
-                  costs: Costs | None = None, *, screen: bool = True) -> Any:
-    """A DataFrame of compare results for candidate pairs (a < b)."""
+                  costs: Costs | None = None, *, screen: bool = True) -> tuple[Any, Any]:
+    """A DataFrame of compare results for candidate pairs (a < b), and an accumulator
+    counting the pairs whose compare failed (read it after an action)."""
     from pyspark.sql import functions as F
 
     texts = articles.select("id", "article")
@@ -66,7 +76,8 @@ def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
               .repartition(partitions, "a").sortWithinPartitions("a", "b"))
     spark = pairs.sparkSession
     costs = costs or Costs(spark.sparkContext)
+    failed = spark.sparkContext.accumulator(0)
     rdd = joined.select("a", "b", "article_a", "article_b").rdd.mapPartitions(
-        costs.timed("compare", lambda it: compare_partition(it, engine_name, screen)))
+        costs.timed("compare", lambda it: compare_partition(it, engine_name, screen, failed)))
     return spark.createDataFrame(rdd, PAIR_SCHEMA).withColumn(
-        "confidence", F.col("confidence").cast("double"))
+        "confidence", F.col("confidence").cast("double")), failed

@@ -125,8 +125,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     n_candidates = pairs.count()
     lap("candidates")
 
-    compared = compare_pairs(pairs, articles, settings.engine, partitions, costs,
-                             screen=settings.screen)
+    compared, failed = compare_pairs(pairs, articles, settings.engine, partitions, costs,
+                                     screen=settings.screen)
     # confidence as computed (the local store keeps it so too): the stories read it;
     # "screened" as in pairs.jsonl (a settled pair's result JSON ends with that key)
     compared.select(
@@ -162,6 +162,8 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
         "multilingual": mixed,
         "relations": {r.relation: r["count"] for r in by_relation},
         "screened": sum(int(r["screened"] or 0) for r in by_relation),
+        # pairs whose compare raised: skipped, each named on its executor's stderr
+        "failed": failed.value,
         "stories": stored.count(),
         "multi_stories": stored.where(F.size("articles") > 1).count(),
         "seconds": seconds | {"total": round(time.perf_counter() - started, 3)},
