@@ -1,7 +1,7 @@
 """Corpus mode at scale: a synthetic corpus with known ground truth, end to end.
 
     .venv/bin/python bench/corpus.py [--sizes 1000,2000] [--skip-run] [--engine static|minilm]
-                                     [--no-screen]
+                                     [--no-screen] [--keep DIR]
 
 From BBC News (../shared/data/bbc_news) it builds stories: an original, verbatim
 copies with boilerplate, trimmed and reordered copies, light and heavy rewrites
@@ -22,8 +22,10 @@ It then measures, in one run and for each size:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -109,7 +111,6 @@ def hold_back(folder: Path, later: Path, family_of: dict[str, int], k: int) -> l
     none), and reading the whole corpus's sidecar on every ``add`` (~70 ms at 100k)
     was measuring the bench, not ``add``.
     """
-    import json
 
     later.mkdir()
     chosen = [n for n in sorted(family_of) if "_copy" in n][:: 7][:k]
@@ -140,14 +141,22 @@ def add_latency(store: Store, files: list[Path], engine: str, screen: bool) -> l
     return times
 
 
-def measure(size: int, skip_run: bool, engine: str, screen: bool = True) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+def measure(size: int, skip_run: bool, engine: str, screen: bool = True,
+            keep: Path | None = None) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = scratch
+        if keep is not None:  # the corpus, its ground truth and the store, for a closer look
+            tmp = str(keep / str(size))
+            shutil.rmtree(tmp, ignore_errors=True)
+            Path(tmp).mkdir(parents=True)
         folder = Path(tmp) / "corpus"
         family_of = build_corpus(size + ADD_SAMPLE, folder)
         held = hold_back(folder, Path(tmp) / "later", family_of, ADD_SAMPLE)
         for path in held:
             del family_of[path.name]
         truth = true_pairs(family_of)
+        if keep is not None:
+            (Path(tmp) / "families.json").write_text(json.dumps(family_of), encoding="utf-8")
         print(f"\n== {size} articles, {len(set(family_of.values()))} stories, "
               f"{len(truth)} true pairs (same family) ==")
         db = Path(tmp) / "c.db"
@@ -233,11 +242,13 @@ def main() -> int:
     parser.add_argument("--engine", default="static", choices=("static", "minilm"))
     parser.add_argument("--no-screen", dest="screen", action="store_false",
                         help="compare every candidate pair in full (no reuse.screen)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each size's corpus, families.json and store in DIR/SIZE/")
     args = parser.parse_args()
     if not start():
         return 0
     for size in (int(s) for s in args.sizes.split(",")):
-        measure(size, args.skip_run, args.engine, args.screen)
+        measure(size, args.skip_run, args.engine, args.screen, args.keep)
     return 0
 
 

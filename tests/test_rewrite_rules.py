@@ -12,6 +12,7 @@ from newstrace.evaluation.rewrite_rules import (
     sentences,
     swap_words,
 )
+from newstrace.evaluation.synthetic_corpus import distinct_texts
 
 TITLE = "Carmaker warns of job cuts as profits fall"
 PARAGRAPHS = [
@@ -68,3 +69,17 @@ def test_sentences_split_after_stops_before_capitals() -> None:
         "Shares in the company dropped 4% in early trading.",
         "Analysts said the figures showed a very difficult market for carmakers across "
         "the country."]
+
+
+def test_the_bench_corpus_uses_a_report_filed_twice_once() -> None:
+    """A re-filed report (headline changed) is one story; a follow-up reusing one
+    paragraph of background is another event and stays."""
+    report = TITLE + "\n" + "\n".join(PARAGRAPHS)
+    refiled = "Carmaker to cut jobs after profits drop\n" + "\n".join(PARAGRAPHS)
+    follow_up = ("Unions call strike at Northfield plant\n"
+                 "Workers at the plant in Northfield voted on Friday to strike over the plans, "
+                 "after weeks of talks between their union leaders and the management failed.\n"
+                 "Union officials said the vote was the clearest message yet from members who "
+                 "had waited months for answers about the future of the site.\n"
+                 + PARAGRAPHS[2])
+    assert distinct_texts([report, refiled, follow_up, report]) == [report, follow_up]
