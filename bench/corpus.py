@@ -10,7 +10,8 @@ made by rule (``newstrace.evaluation.rewrite_rules``), and unrelated articles
 past 2,000-odd articles BBC texts are reused, each round 60 days later).
 It then measures, in one run and for each size:
   * articles per second for ``run`` end to end (ingest, fingerprints,
-    candidates, compare on candidates, stories) and peak memory;
+    candidates, compare on candidates, stories) and peak memory: each process's
+    own peak, and the peak of all of them at once (sampled every half second);
   * recall of true pairs (same family) among our candidates, overall and for an
     original against its copies, light and heavy rewrites, and the candidate count;
   * how the compare read each original against its copies and rewrites;
@@ -32,7 +33,7 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-from _common import start  # bench/_common.py, beside this script
+from _common import TreeMemory, start  # bench/_common.py, beside this script
 
 from newstrace.corpus.candidates import CandidateSettings, VectorIndex, candidates_for, index_path
 from newstrace.corpus.fingerprints import NUM_PERM, shingles
@@ -160,7 +161,7 @@ def measure(size: int, skip_run: bool, engine: str, screen: bool = True,
         print(f"\n== {size} articles, {len(set(family_of.values()))} stories, "
               f"{len(truth)} true pairs (same family) ==")
         db = Path(tmp) / "c.db"
-        with Store(db) as store:
+        with Store(db) as store, TreeMemory() as tree:
             started = time.perf_counter()
             if skip_run:
                 from newstrace.corpus.candidates import fingerprint
@@ -195,7 +196,8 @@ def measure(size: int, skip_run: bool, engine: str, screen: bool = True,
         label = f"run end to end ({engine}{', screened' if screen else ''})"
         print(f"newstrace {'fingerprint' if skip_run else label}: "
               f"{size / seconds:,.1f} articles/s ({seconds:.1f} s); peak RSS {peak_mb:,.0f} MB "
-              f"(largest worker process {worker_mb:,.0f} MB)")
+              f"(largest worker process {worker_mb:,.0f} MB; all processes at once "
+              f"{tree.peak_mb:,.0f} MB, sampled)")
         if report is not None:
             print(f"  stage seconds: {report.as_dict()['seconds']}; compared {report.compared}"
                   f" ({report.screened} settled by the screen)")
