@@ -1,12 +1,12 @@
 """Who the article says said what: statements, speakers, frames, quotes, chains.
 
 A dependency parse (spaCy's small English model, shipped by a registry package)
-finds reporting verbs and their subjects ("the press service said", "Lira told
+finds reporting verbs and their subjects ("the ministry said", "Lira told
 Osk that …"), "according to X" frames and their objects, and what each one
 reports (the clausal complement, or the rest of the sentence for a parenthetical
 frame). Quotation marks decide direct versus reported speech. A statement whose
 content holds another reporting frame is that frame's parent, which gives the
-chains ("the press service said Lira told Osk that …"). A sentence with no
+chains ("the ministry said Lira told Osk that …"). A sentence with no
 frame over its main clause is the outlet's own voice.
 """
 
@@ -53,7 +53,7 @@ sources source officials insiders diplomats observers
 PRONOUNS = frozenset("""
 he she they it we i
 """.split())
-#: Role descriptions ("the French president") name a person without naming them.
+#: Role descriptions ("the prime minister") name a person without naming them.
 ROLE_NOUNS = frozenset("""
 president leader minister premier chancellor king queen prince chief head spokesman
 spokeswoman spokesperson envoy ambassador secretary governor mayor general commander
@@ -180,7 +180,7 @@ promise vow pledge claim threaten
 FINDING = frozenset("""
 show find reveal indicate
 """.split())
-#: Verbs that, with a backward-pointing subject ("These comments show …", "This
+#: Verbs that, with a backward-pointing subject ("These figures show …", "This
 #: suggests …"), are the writer's own inference about what came before.
 INFERENCE = FINDING | frozenset("suggest signal mean underline conclude".split())
 _ANAPHORS = frozenset("this that these those it".split())

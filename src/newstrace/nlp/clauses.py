@@ -1,6 +1,6 @@
 """Clause-sized pieces of long sentences.
 
-Wire copy packs several facts into one sentence ("…, the press service said,
+Wire copy packs several facts into one sentence ("…, the ministry said,
 adding that …"); a rewrite often restates one clause as a sentence of its own.
 Scoring a rewritten sentence against the clause it restates, not the whole
 diluted sentence, is what lets the aligner see such splits.

@@ -240,7 +240,7 @@ def _is_group_name(text: str) -> bool:
 def _same(a: Statement, b: Statement) -> bool:
     if a.speaker_kind == "collective" and b.speaker_kind == "collective" and (
             _is_group_name(a.speaker or "") or _is_group_name(b.speaker or "")):
-        return True  # "they both" restating "the two men": the same group
+        return True  # "they both" restating "the two leaders": the same group
     return same_speaker(a.speaker or "", b.speaker or "")
 
 
@@ -268,7 +268,7 @@ def _restated(statement: Statement, side: Side, other: Side) -> bool:
     """Does the other side restate this statement's content?
 
     Two shared content words say so. So does the alignment itself when the
-    statement is most of its sentence ("X raised concerns about …"): the
+    statement is most of its sentence ("X warned of …"): the
     sentence was linked for what it says, which is this statement.
     """
     content = side.article.text[statement.content_start:statement.content_end]
