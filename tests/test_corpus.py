@@ -293,6 +293,42 @@ def test_stories_weigh_a_pair_by_its_probability_of_being_one_story(tmp_path: Pa
         story_of = {a: s.id for s in build_stories(store) for a in s.articles}
         assert any(story_of[a] == story_of[b] for a, b in apart)
 
+def test_changes_left_for_opening_are_those_a_run_with_changes_stores(
+        tmp_path: Path, sample_dir: Path) -> None:
+    """A run leaves each copy's and rewrite's change analysis for when it is shown; what
+    the pair page, ``serve`` and ``audit`` then find is what ``run --changes`` stores."""
+    from newstrace.corpus.details import Details
+    from newstrace.corpus.outputs import stored_pair_result
+    from newstrace.corpus.store import Store
+
+    stored = {}
+    for flag in ("--no-changes", "--changes"):
+        db = tmp_path / f"{flag}.db"
+        result = runner.invoke(app, ["run", str(sample_dir), "--db", str(db), "-o",
+                                     str(tmp_path / flag), flag])
+        assert result.exit_code == 0, result.output
+        with Store(db) as store:
+            rows = store.conn.execute("SELECT a, b FROM pairs WHERE relation IN "
+                                      "('copy', 'derived') ORDER BY a, b").fetchall()
+            stored[flag] = {(a, b): stored_pair_result(store, a, b) for a, b in rows}
+            if flag == "--no-changes":
+                assert rows and all(not r.changes_analysed and not r.changes
+                                    for r in stored[flag].values())
+                details = Details(store)
+                stored[flag] = {k: details.complete(r) for k, r in stored[flag].items()}
+    lazy, eager = stored["--no-changes"], stored["--changes"]
+    assert lazy.keys() == eager.keys()
+    assert any(r.changes for r in eager.values())  # the sample's rewrite shifts attributions
+    for key, done in eager.items():
+        assert done.changes_analysed and lazy[key].changes_analysed
+        assert (lazy[key].relation, lazy[key].confidence, lazy[key].origin) == \
+            (done.relation, done.confidence, done.origin)
+        assert [c.as_dict() for c in lazy[key].changes] == [c.as_dict() for c in done.changes]
+    # the report's page of the rewrite shows its changes although the run did not store them
+    pages = list((tmp_path / "--no-changes" / "pairs").glob("*.html"))
+    assert any('class="changes"' in p.read_text() for p in pages)
+
+
 def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_dir: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       store_url: str,
@@ -306,6 +342,7 @@ def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_di
     for workers in (1, 2):
         monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
         monkeypatch.setattr(pipeline, "CHUNK", 7)  # several chunks, handed out in turn
+        monkeypatch.setattr(pipeline, "WORKER_CHUNKS", 2)  # and workers replaced as they go
         db = store_url if workers == 1 else _new_store(store_url, tmp_path, request)
         with Store(db) as store:
             ingest([sample_dir], store)

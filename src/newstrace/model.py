@@ -244,6 +244,10 @@ class PairResult:
     notes: list[str] = field(default_factory=list)
     #: a copy or rewrite across languages (a translation)
     translated: bool = False
+    #: False for a copy or rewrite whose changes (attribution, numbers, hedges, …) were
+    #: not looked for: corpus mode leaves them to whoever shows the pair
+    #: (``corpus.details``), since most pairs of a large run are never opened
+    changes_analysed: bool = True
     #: settled by corpus mode's cheap first pass (``reuse.screen``): no alignment made
     screened: bool = False
 
@@ -275,6 +279,7 @@ class PairResult:
             "changes": [c.as_dict() for c in self.changes],
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "notes": list(self.notes),
+            "changes_analysed": self.changes_analysed,
             "screened": self.screened,
         }
 
@@ -309,5 +314,6 @@ def pair_result_from_dict(d: dict[str, Any], a: Article, b: Article) -> PairResu
         features=dict(d.get("features", {})),
         notes=list(d.get("notes", [])),
         translated=bool(d.get("translated", False)),
+        changes_analysed=bool(d.get("changes_analysed", True)),
         screened=bool(d.get("screened", False)),
     )

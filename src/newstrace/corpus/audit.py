@@ -55,7 +55,14 @@ class AuditRow:
         }
 
 
-def audit(store: Store, watched: Sequence[str]) -> list[AuditRow]:
+def audit(store: Store, watched: Sequence[str], *, changes: bool = True) -> list[AuditRow]:
+    """``changes``: analyse what each rewrite changed where the run left that for
+    opening (``corpus.details``; tens of milliseconds a pair), else list only the
+    changes already stored."""
+    from newstrace.corpus.details import Details
+    from newstrace.corpus.outputs import stored_pair_result
+
+    details = Details(store) if changes else None
     rows = store.conn.execute(
         "SELECT a, b, relation, confidence, origin, credit, result FROM pairs "
         "WHERE relation IN ('copy', 'derived') AND origin IS NOT NULL").fetchall()
@@ -70,7 +77,12 @@ def audit(store: Store, watched: Sequence[str]) -> list[AuditRow]:
         if not matches_outlet(o, watched) or matches_outlet(d, watched):
             continue
         data = json.loads(result)
-        kinds = sorted({c["kind"] for c in data.get("changes", [])})
+        found = [c["kind"] for c in data.get("changes", [])]
+        if details is not None and not data.get("changes_analysed", True):
+            full = stored_pair_result(store, a, b)
+            if full is not None:
+                found = [c.kind for c in details.complete(full).changes]
+        kinds = sorted(set(found))
         out.append(AuditRow(o, d, relation, confidence, credit,
                             data.get("credit", {}).get("evidence", []), kinds,
                             bool(data.get("translated"))))

@@ -12,6 +12,7 @@ import networkx as nx
 
 from newstrace import __version__
 from newstrace.clean.dates import parse_date
+from newstrace.corpus.details import Details
 from newstrace.corpus.store import Store
 from newstrace.corpus.stories import Story
 from newstrace.io.export import export_articles
@@ -142,11 +143,13 @@ def _pair_pages(store: Store, stories: list[Story], out: Path) -> dict[tuple[str
     if not wanted:
         return pages
     (out / "pairs").mkdir(exist_ok=True)
+    details = Details(store)
     for origin, derived in wanted:
         a, b = sorted((origin, derived))
         result = stored_pair_result(store, a, b)
         if result is None:
             continue
+        result = details.complete(result)  # the changes a corpus run leaves for opening
         name = f"pairs/{a[:8]}-{b[:8]}.html"
         (out / name).write_text(render_pair_report(result), encoding="utf-8")
         pages[(origin, derived)] = name

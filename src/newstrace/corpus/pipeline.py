@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -65,6 +66,14 @@ class RunReport:
     relations: dict[str, int] = field(default_factory=dict)
     stories: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: peak resident memory (MB) by the end of each stage: this process, and the
+    #: largest worker process that had ended by then (``peak_memory``)
+    memory_mb: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def timed(self, stage: str, started: float) -> None:
+        """Record how long ``stage`` took since ``started`` and the memory peaks so far."""
+        self.seconds[stage] = time.perf_counter() - started
+        self.memory_mb[stage] = peak_memory()
 
     def as_dict(self) -> dict[str, Any]:
         return {"ingest": self.ingest.as_dict() if self.ingest else None,
@@ -75,7 +84,20 @@ class RunReport:
                 "failed_pairs": [f"{a} × {b}: {error}" for a, b, error in self.failed[:20]],
                 "relations": self.relations,
                 "stories": self.stories,
-                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+                "peak_memory_mb": {k: {"process": main, "largest_worker": worker}
+                                   for k, (main, worker) in self.memory_mb.items()}}
+
+
+def peak_memory() -> tuple[int, int]:
+    """Peak resident MB of this process and of its largest finished child (0 off Unix)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0, 0
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return (round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale),
+            round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale))
 
 
 def unfingerprinted(store: Store) -> list[str]:
@@ -129,14 +151,22 @@ CHUNK = 100
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: Fewer pending pairs than this are compared in-process: starting workers costs more.
 PARALLEL_FROM = 400
+#: Chunks a compare worker handles before a fresh process replaces it. A worker's
+#: memos are capped, but a long-lived process still grows (spaCy's vocabulary
+#: learns every new word it parses; freed objects leave Python's arenas
+#: fragmented): at 100,000 articles a worker that lived through the whole run
+#: reached 3.6 GB against 2.0 GB at 10,000. A restart costs about a second.
+WORKER_CHUNKS = 150
 
 
 class _Comparer:
     """Compares chunks of pairs with one engine, reusing per-article work across them."""
 
-    def __init__(self, store: Store, engine_name: str, screen: bool = True) -> None:
+    def __init__(self, store: Store, engine_name: str, screen: bool = True,
+                 changes: bool = False) -> None:
         self.store = store
         self.engine = engine(engine_name, store.path, screen=screen)
+        self.changes = changes
         self.memo = ArticleMemo()
         self.cache: dict[str, Article] = {}
 
@@ -155,7 +185,8 @@ class _Comparer:
                 continue
             try:
                 result = compare_articles(a, b, self.engine.embedder, self.engine.params,
-                                          memo=self.memo, screen=self.engine.screen)
+                                          memo=self.memo, screen=self.engine.screen,
+                                          attribution=self.changes)
             except Exception as exc:  # reported in RunReport.failed; the run goes on
                 failed.append((a_id, b_id, f"{type(exc).__name__}: {exc}"))
                 continue
@@ -192,10 +223,10 @@ def local_order(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 _WORKER: _Comparer | None = None
 
 
-def _worker_start(location: str, engine_name: str, screen: bool) -> None:
+def _worker_start(location: str, engine_name: str, screen: bool, changes: bool) -> None:
     """A worker's own read-only connection: a SQLite file or a PostgreSQL URL."""
     global _WORKER
-    _WORKER = _Comparer(Store(location, read_only=True), engine_name, screen)
+    _WORKER = _Comparer(Store(location, read_only=True), engine_name, screen, changes)
 
 
 def _worker_rows(pairs: list[tuple[str, str]]
@@ -232,8 +263,11 @@ def _worker_fingerprints(ids: list[str]) -> Fingerprints:
 
 def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunReport,
                   progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE,
-                  workers: int = 1, screen: bool = True) -> None:
+                  workers: int = 1, screen: bool = True, changes: bool = False) -> None:
     """Compare pairs and store each chunk's results as it completes (resumable).
+
+    ``changes``: analyse what each copy or rewrite changed now, rather than when
+    the pair is opened (``corpus.details``).
 
     With ``workers`` > 1, the static engine and enough pairs, chunks go to worker
     processes, each reading articles through its own read-only connection; this
@@ -268,7 +302,9 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
         saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
         os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
         try:
-            pool = context.Pool(workers, _worker_start, (store.location, engine_name, screen))
+            pool = context.Pool(workers, _worker_start,
+                                (store.location, engine_name, screen, changes),
+                                maxtasksperchild=WORKER_CHUNKS)
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -279,7 +315,7 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
             for chunk, found in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
                 record(found, len(chunk))
         return
-    comparer = _Comparer(store, engine_name, screen)
+    comparer = _Comparer(store, engine_name, screen, changes)
     for chunk in chunks:
         record(comparer.rows(chunk), len(chunk))
 
@@ -296,7 +332,7 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
            progress: Progress | None = None, engine_name: str = DEFAULT_ENGINE, *,
            index: VectorIndex | None = None, rebuild_stories: bool = True,
            workers: int = 1, new_ids: Sequence[str] | None = None,
-           screen: bool = True) -> list[Story]:
+           screen: bool = True, changes: bool = False) -> list[Story]:
     """Fingerprint, find candidates for and compare everything new; rebuild stories.
 
     ``add`` passes ``rebuild_stories=False``, an open ``index`` and the ``new_ids``
@@ -305,7 +341,8 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     table: ~20 ms at 100,000). The index file is then not rewritten either; the
     next run completes it from the fingerprints table, where the new vectors
     already are, and fingerprints whatever an ``add`` did not. ``screen=False``
-    compares every candidate pair in full (see ``reuse.screen``).
+    compares every candidate pair in full (see ``reuse.screen``);
+    ``changes=True`` analyses every copy's and rewrite's changes during the run.
     """
     started = time.perf_counter()
     interactive = index is not None
@@ -337,11 +374,11 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
             pool.terminate()
     if not interactive and new_ids:
         index.save()
-    report.seconds["fingerprints"] = time.perf_counter() - started
+    report.timed("fingerprints", started)
 
     started = time.perf_counter()
     across = _across_languages(store, report, progress, save=not interactive)
-    report.seconds["multilingual vectors"] = time.perf_counter() - started
+    report.timed("multilingual vectors", started)
 
     started = time.perf_counter()
     pending = _pending_articles(store, new_ids)
@@ -351,16 +388,16 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
     pairs = sorted(found)
     report.candidates += len(pairs)
     todo = sorted(set(pairs) - compared(store, pairs))
-    report.seconds["candidates"] = time.perf_counter() - started
+    report.timed("candidates", started)
 
     started = time.perf_counter()
     if todo:
         run_id = store.start_run("compare", {"engine": engine_name, "pairs": len(todo),
                                              "screen": screen})
-    compare_pairs(store, todo, report, progress, engine_name, workers, screen)
+    compare_pairs(store, todo, report, progress, engine_name, workers, screen, changes)
     if todo:
         store.finish_run(run_id, {"compared": report.compared})
-    report.seconds["compare"] = time.perf_counter() - started
+    report.timed("compare", started)
 
     started = time.perf_counter()
     stories = build_stories(store, window_days=settings.window_days) if rebuild_stories else []
@@ -370,7 +407,7 @@ def update(store: Store, settings: CandidateSettings, report: RunReport,
         # the articles of a pair whose compare failed are searched again by the next run
         conn.executemany("INSERT OR IGNORE INTO pending_candidates VALUES (?)",
                          [(x,) for a, b, _ in report.failed for x in (a, b)])
-    report.seconds["stories"] = time.perf_counter() - started
+    report.timed("stories", started)
     return stories
 
 
@@ -428,12 +465,12 @@ def _rebuild_index(store: Store, index: VectorIndex) -> None:
 def run(paths: Sequence[str | Path], store: Store, *, options: ReadOptions | None = None,
         settings: CandidateSettings | None = None, progress: Progress | None = None,
         engine_name: str = DEFAULT_ENGINE, workers: int = 1,
-        screen: bool = True) -> tuple[RunReport, list[Story]]:
+        screen: bool = True, changes: bool = False) -> tuple[RunReport, list[Story]]:
     settings = settings or CandidateSettings()
     report = RunReport()
     started = time.perf_counter()
     report.ingest = ingest(paths, store, options, command="run", workers=workers)
-    report.seconds["ingest"] = time.perf_counter() - started
+    report.timed("ingest", started)
     stories = update(store, settings, report, progress, engine_name, workers=workers,
-                     screen=screen)
+                     screen=screen, changes=changes)
     return report, stories

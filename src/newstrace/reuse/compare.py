@@ -216,4 +216,7 @@ def compare_articles(a: Article, b: Article, embedder: Embedder,
                             "of every language); the relation reads the English parameters")
     if attribution and parse is None and memo is not None:
         parse = memo.parses()  # a corpus asks for an article's sentences in each pair
-    return attach_changes(ev, result, parse, engine.embedder, memo) if attribution else result
+    if not attribution:
+        result.changes_analysed = result.relation not in ("copy", "derived")
+        return result
+    return attach_changes(ev, result, parse, engine.embedder, memo)

@@ -51,8 +51,9 @@ def compare_partition(rows: Iterable[Any], engine_name: str, screen: bool = True
         if not a.sentences or not b.sentences:
             continue
         try:
+            # changes are analysed when a pair is opened, as in the local run
             result = compare_articles(a, b, eng.embedder, eng.params, memo=memo,
-                                      screen=eng.screen)
+                                      screen=eng.screen, attribution=False)
         except Exception as exc:  # counted in the job's summary; the job goes on
             print(f"newstrace: compare failed for {row.a} × {row.b}: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)

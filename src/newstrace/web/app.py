@@ -433,8 +433,7 @@ def create_app(db_path: str | Path, token: str | None = None,
     @app.get("/pair/{a}/{b}", response_class=HTMLResponse, include_in_schema=False)
     def pair_page(request: Request, a: str, b: str) -> HTMLResponse:
         result = get_pair(a, b)
-        if result.screened:
-            result = corpus.full_view(result)
+        result = corpus.full_view(result)
         return page(request, "pair_page.html.j2", **_pair_context(result, stored=True))
 
     def _pair_context(result: PairResult, *, stored: bool) -> dict[str, Any]:

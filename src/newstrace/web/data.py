@@ -308,21 +308,15 @@ class Corpus:
         return stored_pair_result(self.store(), a, b)
 
     def full_view(self, stored: PairResult) -> PairResult:
-        """A pair the screen settled has no alignment to show: compare it now, in full,
-        with the engine the store was compared with, and say where the verdict came from."""
-        from newstrace.corpus.engine import DEFAULT_ENGINE, engine
-        from newstrace.corpus.pipeline import compared_with
-        from newstrace.reuse.compare import compare_articles
+        """The pair as its page shows it: a pair the screen settled is compared now, in
+        full, and a copy or rewrite gets the change analysis the run left for opening
+        (``corpus.details``)."""
+        from newstrace.corpus.details import Details, incomplete
 
-        store = self.store()
-        eng = engine(compared_with(store) or DEFAULT_ENGINE, store.path, screen=False)
+        if not incomplete(stored):
+            return stored
         with self.compute_lock:
-            result = compare_articles(stored.a, stored.b, eng.embedder, eng.params)
-        result.notes.insert(0, f"the stored verdict ({stored.relation}, "
-                               f"{stored.confidence:.2f}) was settled by the screen without "
-                               "an alignment; this side-by-side is the full compare, made "
-                               "on opening")
-        return result
+            return Details(self.store()).complete(stored)
 
 
 def _like(text: str) -> str:
