@@ -32,11 +32,18 @@ class Engine:
     screen: Screen | None = None
 
 
+#: Sentence vectors a static engine remembers. Its memos already keep the vectors of
+#: the 2,000 articles last seen (``ArticleMemo``); this cache serves the sentences that
+#: reprints share and a memo's re-made units. At 200,000 it was the largest thing in a
+#: compare worker (~2.5 KB a vector with its key: ~500 MB once full, at 100k articles).
+STATIC_VECTORS = 50_000
+
+
 @lru_cache(maxsize=1)
 def _static() -> CachedEmbedder:
     from newstrace.nlp.static_embed import StaticEmbedder
 
-    return CachedEmbedder(StaticEmbedder())
+    return CachedEmbedder(StaticEmbedder(), max_items=STATIC_VECTORS)
 
 
 def engine(name: str, store_path: Path | None = None, *, screen: bool = True) -> Engine:

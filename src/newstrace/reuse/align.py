@@ -343,7 +343,7 @@ def sentence_scores(derived_set: SentenceSet, origin_units: SentenceSet, n_origi
     return scores
 
 
-def _contributes(derived: frozenset[str], members: list[frozenset[str]]) -> bool:
+def _contributes(derived: frozenset[int], members: list[frozenset[int]]) -> bool:
     """Each fused origin sentence must explain words of the derived one the others do not."""
     for k, own in enumerate(members):
         others = frozenset().union(*(m for i, m in enumerate(members) if i != k))

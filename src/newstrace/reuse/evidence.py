@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
-from newstrace.reuse.tokens import content_words, entities, numbers, word_forms
+from newstrace.reuse.tokens import content_of, entities, numbers, word_forms
 
 FEATURES = ("cos", "words_left", "words_right", "bigrams_left", "bigrams_right",
             "content_left", "content_right", "unmatched_left", "unmatched_right",
@@ -31,91 +31,154 @@ _KEY_BITS = 60
 _KEY_MASK = (1 << _KEY_BITS) - 1
 
 
+class ItemSets(Sequence[frozenset[int]]):
+    """One feature set (``words``, ``content``, …) of every unit, read from the packed
+    arrays: the unit's items as hashes, made into a set only when asked for."""
+
+    __slots__ = ("_kind", "_owner")
+
+    def __init__(self, owner: SentenceSet, kind: int) -> None:
+        self._owner, self._kind = owner, kind
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    @overload
+    def __getitem__(self, i: int) -> frozenset[int]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[frozenset[int]]: ...
+    def __getitem__(self, i: int | slice) -> frozenset[int] | list[frozenset[int]]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self._owner)
+        if not -n <= i < n:
+            raise IndexError(i)
+        return frozenset(self._owner.items(self._kind, i % n).tolist())
+
+
 @dataclass(slots=True)
 class SentenceSet:
-    """The sentences of one article with everything pair scoring needs."""
+    """The sentences of one article with everything pair scoring needs.
+
+    A unit's words, bigrams, content words, numbers and names are kept as hashes
+    in three arrays (``packed``), not as Python sets of strings: an article's
+    units are held in a corpus worker's memo for as long as the article keeps
+    turning up, and as sets of strings they took about 200 KiB an article, ten
+    times the arrays. Overlap counts are the same: Python's string hash is
+    stable within a process, which is all a pair comparison needs, and a 60-bit
+    collision between two of a pair's items is not a practical concern.
+    """
 
     texts: list[str]
     vectors: np.ndarray
-    words: list[frozenset[str]]
-    bigrams: list[frozenset[str]]
-    content: list[frozenset[str]]
-    nums: list[frozenset[str]]
-    ents: list[frozenset[str]]
+    #: every item of every unit and feature set, each an item's hash with its feature
+    #: set's number in the top bits; sorted by (feature set, unit)
+    keys: np.ndarray
+    #: the unit each key belongs to
+    owner: np.ndarray
+    #: units × feature sets: how many items each unit has of each
+    sizes: np.ndarray
     lengths: np.ndarray  # words per sentence
     #: for each unit, the sentence it belongs to (units past the sentences are clauses)
     parent: np.ndarray
-    #: per feature set, each unit's items as hashed ids (filled on first use)
-    _hashed: dict[str, list[np.ndarray]] = field(default_factory=dict, repr=False)
-    #: every item of every feature set in one array (``packed``, filled on first use)
-    _packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    #: per feature set, where each unit's keys start (filled on first use)
+    _starts: np.ndarray | None = field(default=None, repr=False)
 
-    def hashed(self, kind: str) -> list[np.ndarray]:
-        """``words``, ``bigrams``, … as int64 hash arrays: overlaps become array work.
+    @property
+    def words(self) -> ItemSets:
+        return ItemSets(self, 0)
 
-        Python's string hash is stable within a process, which is all a pair
-        comparison needs; a 64-bit collision between two of a pair's words is
-        not a practical concern.
-        """
-        found = self._hashed.get(kind)
-        if found is None:
-            sets: list[frozenset[str]] = getattr(self, kind)
-            flat = [w for items in sets for w in items]
-            hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
-            ends = np.cumsum([0, *map(len, sets)]).tolist()
-            found = self._hashed[kind] = [hashes[a:b] for a, b in pairwise(ends)]
-        return found
+    @property
+    def bigrams(self) -> ItemSets:
+        return ItemSets(self, 1)
+
+    @property
+    def content(self) -> ItemSets:
+        return ItemSets(self, 2)
+
+    @property
+    def nums(self) -> ItemSets:
+        return ItemSets(self, 3)
+
+    @property
+    def ents(self) -> ItemSets:
+        return ItemSets(self, 4)
+
+    def items(self, kind: int, unit: int) -> np.ndarray:
+        """The keys of one unit's items of feature set ``kind`` (a view)."""
+        if self._starts is None:
+            counts = self.sizes.T.astype(np.int64).ravel()  # (kind, unit) order, as the keys
+            self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        at = kind * len(self.texts) + unit
+        return self.keys[self._starts[at] : self._starts[at + 1]]
 
     def packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All feature sets at once: (keys, unit of each key, unit × set sizes).
 
-        A key is an item's hash with its feature set's number in the top bits, so
-        one sort of a pair's keys groups them by set, and one pass counts every
+        One sort of a pair's keys groups them by set, and one pass counts every
         overlap (``_overlaps``): five small array passes per pair cost more in
         set-up than in work.
         """
-        if self._packed is None:
-            keys, owners = [], []
-            sizes = np.zeros((len(self.texts), len(_SETS)), dtype=np.float32)
-            for k, kind in enumerate(_SETS):
-                arrays = self.hashed(kind)
-                counts = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-                sizes[:, k] = counts
-                keys.append((np.concatenate([*arrays, np.zeros(0, dtype=np.int64)])
-                             & _KEY_MASK) | (k << _KEY_BITS))
-                owners.append(np.repeat(np.arange(len(arrays)), counts))
-            self._packed = (np.concatenate(keys), np.concatenate(owners), sizes)
-        return self._packed
+        return self.keys, self.owner, self.sizes
 
     @classmethod
     def build(cls, texts: Sequence[str], vectors: np.ndarray,
               parent: Sequence[int] | None = None) -> SentenceSet:
         forms = [word_forms(t) for t in texts]
-        return cls(
-            list(texts), vectors,
-            [frozenset(f) for f in forms],
-            [frozenset(f"{x} {y}" for x, y in pairwise(f)) for f in forms],
-            [frozenset(content_words(t)) for t in texts],
-            [frozenset(numbers(t)) for t in texts],
-            [frozenset(entities(t)) for t in texts],
-            np.array([max(len(f), 1) for f in forms], dtype=np.float32),
-            np.asarray(parent if parent is not None else range(len(texts)), dtype=np.int64),
-        )
+        per_kind: list[list[set[int]]] = [
+            [set(map(hash, f)) for f in forms],
+            [set(map(hash, pairwise(f))) for f in forms],
+            [set(map(hash, content_of(f))) for f in forms],
+            [set(map(hash, numbers(t))) for t in texts],
+            [set(map(hash, entities(t))) for t in texts],
+        ]
+        return cls.from_sets(list(texts), vectors, per_kind,
+                             np.array([max(len(f), 1) for f in forms], dtype=np.float32),
+                             np.asarray(parent if parent is not None else range(len(texts)),
+                                        dtype=np.int64))
+
+    @classmethod
+    def from_sets(cls, texts: list[str], vectors: np.ndarray, per_kind: Sequence[
+            Sequence[set[int] | frozenset[int]]], lengths: np.ndarray,
+            parent: np.ndarray) -> SentenceSet:
+        """Units from their hashed item sets, one list of sets per feature set."""
+        n = len(texts)
+        sizes = np.zeros((n, len(_SETS)), dtype=np.float32)
+        keys, owners = [], []
+        for k, sets in enumerate(per_kind):
+            counts = np.fromiter(map(len, sets), dtype=np.int64, count=n)
+            sizes[:, k] = counts
+            flat = np.fromiter((h for items in sets for h in items), dtype=np.int64,
+                               count=int(counts.sum()))
+            keys.append((flat & _KEY_MASK) | (k << _KEY_BITS))
+            owners.append(np.repeat(np.arange(n, dtype=np.int32), counts))
+        return cls(texts, vectors, np.concatenate([*keys, np.zeros(0, dtype=np.int64)]),
+                   np.concatenate([*owners, np.zeros(0, dtype=np.int32)]), sizes,
+                   lengths, parent)
 
     def take(self, indices: Sequence[int]) -> SentenceSet:
         """The units at these positions, in this order."""
-        idx = list(indices)
-        out = SentenceSet([self.texts[i] for i in idx], self.vectors[idx],
-                          [self.words[i] for i in idx], [self.bigrams[i] for i in idx],
-                          [self.content[i] for i in idx], [self.nums[i] for i in idx],
-                          [self.ents[i] for i in idx], self.lengths[idx], self.parent[idx])
-        for kind, arrays in self._hashed.items():
-            out._hashed[kind] = [arrays[i] for i in idx]
-        return out
+        idx = np.asarray(list(indices), dtype=np.int64)
+        if len(np.unique(idx)) != len(idx):  # a unit twice: its keys must be copied twice
+            return SentenceSet.from_sets(
+                [self.texts[i] for i in idx], self.vectors[idx],
+                [[ItemSets(self, k)[int(i)] for i in idx] for k in range(len(_SETS))],
+                self.lengths[idx], self.parent[idx])
+        position = np.full(len(self.texts), -1, dtype=np.int32)
+        position[idx] = np.arange(len(idx), dtype=np.int32)
+        moved = position[self.owner]
+        kept = moved >= 0
+        keys, owner = self.keys[kept], moved[kept]
+        order = np.lexsort((owner, keys >> _KEY_BITS))
+        return SentenceSet([self.texts[i] for i in idx], self.vectors[idx], keys[order],
+                           owner[order], self.sizes[idx], self.lengths[idx], self.parent[idx])
 
     def head(self, n: int) -> SentenceSet:
         """The first ``n`` units (the sentences, without their clauses)."""
-        return self.take(range(min(n, len(self.texts))))
+        n = min(n, len(self.texts))
+        if n == len(self.texts):
+            return self
+        return self.take(range(n))
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -124,16 +187,12 @@ class SentenceSet:
         """Several sentences read as one (a derived sentence may fuse them)."""
         vector = self.vectors[list(indices)].sum(axis=0)
         vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        return SentenceSet(
+        return SentenceSet.from_sets(
             [" ".join(self.texts[i] for i in indices)], vector[None, :],
-            [frozenset().union(*(self.words[i] for i in indices))],
-            [frozenset().union(*(self.bigrams[i] for i in indices))],
-            [frozenset().union(*(self.content[i] for i in indices))],
-            [frozenset().union(*(self.nums[i] for i in indices))],
-            [frozenset().union(*(self.ents[i] for i in indices))],
+            [[frozenset().union(*(ItemSets(self, k)[i] for i in indices))]
+             for k in range(len(_SETS))],
             np.array([sum(self.lengths[i] for i in indices)], dtype=np.float32),
-            np.zeros(1, dtype=np.int64),
-        )
+            np.zeros(1, dtype=np.int64))
 
 
 def _overlaps(left: SentenceSet, right: SentenceSet) -> dict[str, tuple[

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,8 +88,12 @@ def word_forms(text: str) -> list[str]:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in word_forms(text)
-            if w not in STOPWORDS and len(w) > 1 and not _NUMBER.match(w)}
+    return content_of(word_forms(text))
+
+
+def content_of(forms: Iterable[str]) -> set[str]:
+    """The content words among word forms (``word_forms``): no stopwords, letters, numbers."""
+    return {w for w in forms if w not in STOPWORDS and len(w) > 1 and not _NUMBER.match(w)}
 
 
 def numbers(text: str) -> set[str]:
