@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -686,13 +687,23 @@ def test_window_searches_agree_whichever_route_answers(tmp_path: Path,
                          cand.CandidateSettings(), index)
         settings = cand.CandidateSettings(neighbours=4, min_cosine=0.0, window_days=20)
         found = {}
-        for route, bulk_from, slice_up_to in (("exact slices", 1, 10**9),
-                                              ("index, deepened", 10**9, 10**9),
-                                              ("dense windows", 1, 0)):
+        for route, bulk_from, slice_up_to, cells in (
+                ("exact slices", 1, 10**9, 10**9),
+                ("index, deepened", 10**9, 10**9, 10**9),
+                ("dense windows", 1, 0, 10**9),
+                # blocks cut to a few queries, down to one, to bound their arrays
+                ("small exact blocks", 1, 10**9, 200)):
             monkeypatch.setattr(cand, "BULK_FROM", bulk_from)
             monkeypatch.setattr(cand, "EXACT_SLICE_UP_TO", slice_up_to)
+            monkeypatch.setattr(cand, "_EXACT_CELLS", cells)
             found[route] = cand.candidates_for(store, ids, settings, index)
+        # the index's vectors read back a few at a time give the same matrix
+        whole = index._vectors().copy()
+        index._matrix = None
+        monkeypatch.setattr(cand, "_GET_ITEMS", 7)
+        np.testing.assert_array_equal(index._vectors(), whole)
         alone = set().union(*(cand.candidates_for(store, [aid], settings, index)
                               for aid in ids))
-    assert found["exact slices"] == found["index, deepened"] == found["dense windows"] == alone
+    assert found["exact slices"] == found["index, deepened"] == found["dense windows"] \
+        == found["small exact blocks"] == alone
     assert len(found["exact slices"]) > len(ids)

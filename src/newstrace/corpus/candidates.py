@@ -52,6 +52,12 @@ QUERY_EF = 400
 EXACT_UP_TO = 20_000
 #: Queries per block of the exact search (a block's cosines: rows × index size floats).
 _EXACT_BLOCK = 512
+#: Vectors read back from hnswlib at a time (``VectorIndex._vectors``).
+_GET_ITEMS = 2048
+#: At most this many cosines (queries × window members) at once in the exact search: a
+#: window spanning most of a corpus whose reprints share vectors made a block's arrays
+#: (cosines, their time mask in float64) a passing 1.1 GB at 100,000 articles.
+_EXACT_CELLS = 4_000_000
 #: From this many articles on, LSH pairs come from one pass over the whole bucket
 #: table (``buckets.py``) instead of one query per article.
 BULK_FROM = 2000
@@ -226,8 +232,12 @@ class VectorIndex:
             if stored is not None and stored.shape == (n, self.dim):
                 self._matrix = np.array(stored, dtype=np.float32)
             else:
-                self._matrix = np.ascontiguousarray(
-                    self.index.get_items(np.arange(n), return_type="numpy"), dtype=np.float32)
+                # in slices: hnswlib builds its answer as Python floats first (1.8 GB
+                # passing through for 79k 512-d vectors, at 100,000 articles)
+                self._matrix = np.empty((n, self.dim), dtype=np.float32)
+                for at in range(0, n, _GET_ITEMS):
+                    ids = np.arange(at, min(at + _GET_ITEMS, n))
+                    self._matrix[ids] = self.index.get_items(ids, return_type="numpy")
         return self._matrix[:n]
 
     def query(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
@@ -421,11 +431,11 @@ def _exact_in_window(index: VectorIndex, timeline: _Timeline, vectors: np.ndarra
         dtype=np.int64)
     matrix = index._vectors()
     out: list[list[tuple[str, float]] | None] = [None] * len(vectors)
-    for start in range(0, len(vectors), _EXACT_BLOCK):
-        block = slice(start, start + _EXACT_BLOCK)
+    start = 0
+    while start < len(vectors):
+        block, lo, hi = _exact_block(timeline, times, start, window)
+        start = block.stop
         t = times[block]
-        lo = int(np.searchsorted(timeline.times, t[0] - window, side="left"))
-        hi = int(np.searchsorted(timeline.times, t[-1] + window, side="right"))
         members = np.concatenate([timeline.elements[lo:hi], timeline.undated_elements])
         distinct, column = np.unique(members, return_inverse=True)
         if len(distinct) > EXACT_SLICE_UP_TO:
@@ -448,8 +458,23 @@ def _exact_in_window(index: VectorIndex, timeline: _Timeline, vectors: np.ndarra
         for row, (values, limit) in enumerate(zip(cosines, cut, strict=True)):
             kept = np.flatnonzero(values >= limit)
             kept = kept[np.argsort(-values[kept], kind="stable")]
-            out[start + row] = [(names[k], float(values[k])) for k in kept]
+            out[block.start + row] = [(names[k], float(values[k])) for k in kept]
     return out
+
+
+def _exact_block(timeline: _Timeline, times: np.ndarray, start: int, window: float
+                 ) -> tuple[slice, int, int]:
+    """The next block of queries from ``start`` and the slice of the timeline its window
+    spans: up to ``_EXACT_BLOCK`` queries, fewer where the window is crowded."""
+    rows = _EXACT_BLOCK
+    while True:
+        block = slice(start, min(start + rows, len(times)))
+        lo = int(np.searchsorted(timeline.times, times[block.start] - window, side="left"))
+        hi = int(np.searchsorted(timeline.times, times[block.stop - 1] + window, side="right"))
+        span = hi - lo + len(timeline.undated_elements)
+        if rows == 1 or (block.stop - block.start) * span <= _EXACT_CELLS:
+            return block, lo, hi
+        rows = max(1, min(rows // 2, _EXACT_CELLS // max(span, 1)))
 
 
 def _deepened_in_window(store: Store, index: VectorIndex, vectors: np.ndarray,

@@ -19,7 +19,13 @@ from typing import Literal
 import numpy as np
 
 from newstrace.model import Sentence
-from newstrace.reuse.evidence import LogisticModel, SentenceSet, fused_features, pair_features
+from newstrace.reuse.evidence import (
+    CONTENT,
+    LogisticModel,
+    SentenceSet,
+    fused_features,
+    pair_features,
+)
 from newstrace.reuse.links import LinkModel, Reading, ScoreStats, context_options, readings
 from newstrace.reuse.tokens import Tokens
 from newstrace.reuse.verbatim import Passage, verbatim_passages
@@ -291,7 +297,7 @@ def _learned_links(links: list[Link], scores: np.ndarray, derived_set: SentenceS
     density = float(np.mean(rows.max(axis=1) >= threshold)) if len(rows) else 0.0
     out = dict(by_derived)
     found: list[Reading] = []
-    vocabulary = frozenset().union(*origin_set.content)
+    vocabulary = origin_set.vocabulary(CONTENT)
     stats = ScoreStats.of(scores)
     rows_read: list[tuple[int, Link | None, tuple[tuple[int, ...], float]]] = []
     groups: list[list[Reading]] = []
@@ -364,6 +370,7 @@ def _best_readings(
     three that explains it better; every candidate fusion of the pair scored at once."""
     chosen: dict[int, tuple[tuple[int, ...], float]] = {}
     fusions: list[tuple[int, tuple[int, ...]]] = []
+    origin_content: list[frozenset[int]] = []  # made once, when a fusion is first tried
     for i in rows:
         row = scores[i]
         best = int(np.argmax(row))
@@ -374,10 +381,11 @@ def _best_readings(
                       if row[j] >= threshold / 2]
         if len(candidates) < 2:
             continue
+        origin_content = origin_content or origin_set.sets(CONTENT)
+        derived_content = derived_set.content[i]
         for size in (2, 3):
             for combo in combinations(sorted(candidates), size):
-                if _contributes(derived_set.content[i],
-                                [origin_set.content[j] for j in combo]):
+                if _contributes(derived_content, [origin_content[j] for j in combo]):
                     fusions.append((i, combo))
     if fusions:
         probs = model.predict(fused_features(derived_set, origin_set, fusions))

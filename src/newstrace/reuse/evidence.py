@@ -9,7 +9,7 @@ model fitted on MSRP (``newstrace.evaluation.fit``) turns it into a probability.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, overload
@@ -27,6 +27,8 @@ _UNMATCHED_CAP = 12.0
 _SMALL = 4
 #: The item sets whose overlaps the features count, in ``SentenceSet.packed`` order.
 _SETS = ("words", "bigrams", "content", "nums", "ents")
+#: The position of content words in ``_SETS`` (``SentenceSet.sets``, ``vocabulary``).
+CONTENT = _SETS.index("content")
 _KEY_BITS = 60
 _KEY_MASK = (1 << _KEY_BITS) - 1
 
@@ -54,6 +56,9 @@ class ItemSets(Sequence[frozenset[int]]):
         if not -n <= i < n:
             raise IndexError(i)
         return frozenset(self._owner.items(self._kind, i % n).tolist())
+
+    def __iter__(self) -> Iterator[frozenset[int]]:
+        return iter(self._owner.sets(self._kind))
 
 
 @dataclass(slots=True)
@@ -104,13 +109,28 @@ class SentenceSet:
     def ents(self) -> ItemSets:
         return ItemSets(self, 4)
 
-    def items(self, kind: int, unit: int) -> np.ndarray:
-        """The keys of one unit's items of feature set ``kind`` (a view)."""
+    def _bounds(self) -> np.ndarray:
         if self._starts is None:
             counts = self.sizes.T.astype(np.int64).ravel()  # (kind, unit) order, as the keys
             self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        at = kind * len(self.texts) + unit
-        return self.keys[self._starts[at] : self._starts[at + 1]]
+        return self._starts
+
+    def items(self, kind: int, unit: int) -> np.ndarray:
+        """The keys of one unit's items of feature set ``kind`` (a view)."""
+        starts, at = self._bounds(), kind * len(self.texts) + unit
+        return self.keys[starts[at] : starts[at + 1]]
+
+    def sets(self, kind: int) -> list[frozenset[int]]:
+        """Every unit's items of feature set ``kind`` as sets, made in one pass."""
+        n = len(self.texts)
+        bounds = self._bounds()[kind * n : kind * n + n + 1]
+        flat = self.keys[bounds[0] : bounds[-1]].tolist()
+        return [frozenset(flat[x:y]) for x, y in pairwise((bounds - bounds[0]).tolist())]
+
+    def vocabulary(self, kind: int) -> frozenset[int]:
+        """The items of feature set ``kind`` over all units."""
+        bounds, n = self._bounds(), len(self.texts)
+        return frozenset(self.keys[bounds[kind * n] : bounds[kind * n + n]].tolist())
 
     def packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All feature sets at once: (keys, unit of each key, unit × set sizes).
