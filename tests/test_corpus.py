@@ -328,6 +328,16 @@ def test_changes_left_for_opening_are_those_a_run_with_changes_stores(
     # the report's page of the rewrite shows its changes although the run did not store them
     pages = list((tmp_path / "--no-changes" / "pairs").glob("*.html"))
     assert any('class="changes"' in p.read_text() for p in pages)
+    audits = {}
+    for flag in ("--no-changes", "--changes"):  # and audit lists the same changes
+        target = tmp_path / f"{flag}.json"
+        result = runner.invoke(app, ["audit", "--db", str(tmp_path / f"{flag}.db"),
+                                     "--watch", "Northwire", "--json", str(target)])
+        assert result.exit_code == 0, result.output
+        audits[flag] = {(r["origin_id"], r["derived_id"]): r["changes"]
+                        for r in json.loads(target.read_text())}
+    assert audits["--no-changes"] == audits["--changes"]
+    assert any(audits["--changes"].values())
 
 
 def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_dir: Path,

@@ -298,22 +298,22 @@ def compare_pairs(store: Store, pairs: Sequence[tuple[str, str]], report: RunRep
 
         context = multiprocessing.get_context("spawn")  # no fork after model threads start
         # one BLAS thread per worker: two workers each starting a thread per core ran
-        # slower than one process (bench/corpus.py)
+        # slower than one process (bench/corpus.py). Set for the pool's whole life: the
+        # workers that replace retired ones (``WORKER_CHUNKS``) start from it too.
         saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
         os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
         try:
-            pool = context.Pool(workers, _worker_start,
-                                (store.location, engine_name, screen, changes),
-                                maxtasksperchild=WORKER_CHUNKS)
+            with context.Pool(workers, _worker_start,
+                              (store.location, engine_name, screen, changes),
+                              maxtasksperchild=WORKER_CHUNKS) as pool:
+                for chunk, found in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
+                    record(found, len(chunk))
         finally:
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-        with pool:
-            for chunk, found in zip(chunks, pool.imap(_worker_rows, chunks), strict=True):
-                record(found, len(chunk))
         return
     comparer = _Comparer(store, engine_name, screen, changes)
     for chunk in chunks:
