@@ -336,8 +336,7 @@ def test_changes_left_for_opening_are_those_a_run_with_changes_stores(
         assert result.exit_code == 0, result.output
         audits[flag] = {(r["origin_id"], r["derived_id"]): r["changes"]
                         for r in json.loads(target.read_text())}
-    assert audits["--no-changes"] == audits["--changes"]
-    assert any(audits["--changes"].values())
+    assert audits["--changes"] and audits["--no-changes"] == audits["--changes"]
 
 
 def test_worker_processes_store_what_one_process_would(tmp_path: Path, sample_dir: Path,
