@@ -276,3 +276,35 @@ def test_cosine_match_tells_restated_from_unrelated_sentences() -> None:
     assert f_restated > 0.6 > f_unrelated
     assert lo_restated < f_restated  # half of a has no counterpart: the lower way says so
     assert _cosine_match(a, np.zeros((0, 32))).tolist() == [0.0, 0.0]
+
+
+def test_a_reuse_verdict_needs_a_sentence_it_took(sample_dir: Path) -> None:
+    """The verdict is a linear model over both directions' evidence: far from its fitting
+    pairs it can read reuse where nothing aligns. Forced to say ``copy`` on every pair, it
+    still cannot make one of two unrelated reports; a real rewrite keeps the verdict."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from newstrace.nlp.embed import default_embedder
+    from newstrace.reuse.compare import compare_articles
+    from newstrace.reuse.params import PARAMS_FILE, load_params
+
+    params = load_params(PARAMS_FILE)
+    verdict = params.verdict
+    always_copy = replace(verdict, coef=np.zeros_like(verdict.coef), intercept=np.array(
+        [4.0 if c == "copy" else 1.0 if c == "same_story" else 0.0 for c in verdict.classes]))
+    forced = replace(params, verdict=always_copy)
+    wire, rewrite, unrelated = (load_article(_sample(sample_dir, p)) for p in ("01", "03", "08"))
+
+    apart = compare_articles(wire, unrelated, default_embedder(), forced, attribution=False)
+    assert not apart.alignments
+    assert (apart.relation, apart.origin, apart.credit_status) == ("same_story", None, "unknown")
+    assert apart.probabilities["copy"] == apart.probabilities["derived"] == 0.0
+    assert sum(apart.probabilities.values()) == pytest.approx(1.0)
+    assert apart.confidence == apart.probabilities["same_story"] > 0.5
+    assert any("no sentence" in n for n in apart.notes)
+
+    kept = compare_articles(wire, rewrite, default_embedder(), forced, attribution=False)
+    assert kept.relation == "copy" and kept.origin == "a" and kept.alignments
+    assert not kept.notes

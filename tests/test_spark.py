@@ -55,21 +55,23 @@ def spark() -> Iterator[Any]:
 
 
 def _local_run(inputs: Path, root: Path, workers: int = 1,
-               settings: CandidateSettings | None = None) -> Path:
+               settings: CandidateSettings | None = None, changes: bool = False) -> Path:
     out = root / "local"
     settings = settings or CandidateSettings()
     result = runner.invoke(app, ["run", str(inputs), "--db", str(root / "c.db"), "-o", str(out),
                                  "--workers", str(workers),
-                                 "--neighbours", str(settings.neighbours)])
+                                 "--neighbours", str(settings.neighbours),
+                                 *(["--changes"] if changes else [])])
     assert result.exit_code == 0, result.output
     return out
 
 
 def _spark_run(spark: Any, inputs: list[str], root: Path,
-               settings: CandidateSettings | None = None) -> tuple[Path, dict[str, Any]]:
+               settings: CandidateSettings | None = None,
+               changes: bool = False) -> tuple[Path, dict[str, Any]]:
     out = root / "spark"
     summary = run_job(spark, inputs, str(out), SparkSettings(
-        settings or CandidateSettings(), partitions=4, block_size=256))
+        settings or CandidateSettings(), partitions=4, block_size=256, changes=changes))
     return out, summary
 
 
@@ -118,6 +120,27 @@ def test_sample_corpus_same_as_local_run(spark: Any, sample_dir: Path, tmp_path:
     assert summary["screened"] == settled > 0
     assert {(r["a"], r["b"]): r["screened"] for r in pq.read_table(out / "pairs").to_pylist()} \
         == {(r["a"], r["b"]): r["screened"] for r in _jsonl(tmp_path / "local" / "pairs.jsonl")}
+
+
+def test_changes_during_the_job_same_as_local_run(spark: Any, sample_dir: Path,
+                                                  tmp_path: Path) -> None:
+    """``--changes`` on both sides: every copy's and rewrite's changes, analysed in the
+    executors, equal the local run's; without it both leave them for opening."""
+    _local_run(sample_dir, tmp_path, changes=True)
+    out, _ = _spark_run(spark, [str(sample_dir)], tmp_path, changes=True)
+    with sqlite3.connect(tmp_path / "c.db") as conn:
+        local = {(a, b): json.loads(r) for a, b, r in conn.execute("SELECT a, b, result "
+                                                                   "FROM pairs")}
+    remote = {(r["a"], r["b"]): json.loads(r["result"])
+              for r in pq.read_table(out / "pairs").to_pylist()}
+    assert remote.keys() == local.keys()
+    reused = [k for k, r in local.items() if r["relation"] in ("copy", "derived")]
+    assert reused and all(local[k]["changes_analysed"] for k in reused)
+    assert any(local[k]["changes"] for k in reused)  # the sample's rewrite changed things
+    for key in local:
+        assert (remote[key].get("changes_analysed"), remote[key]["changes"]) == \
+            (local[key].get("changes_analysed"), local[key]["changes"]), key
+    assert json.loads((out / "run.json").read_text())["settings"]["changes"] is True
 
 
 def test_mixed_languages_same_as_local_run(spark: Any, tmp_path: Path) -> None:

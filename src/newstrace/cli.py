@@ -835,6 +835,7 @@ def spark_run(
     mapping: Annotated[list[str] | None, typer.Option("--map", help="FIELD=COLUMN.")] = None,
     max_doc_mb: Annotated[float, typer.Option(help=MAX_DOC_HELP)] = DEFAULT_MAX_DOC_BYTES / 1e6,
     screen: ScreenOption = True,
+    changes: ChangesOption = False,
 ) -> None:
     """Run corpus mode on Spark: articles, pairs, stories, edges and rejects as Parquet.
 
@@ -857,6 +858,7 @@ def spark_run(
                                 str(block_size), "--knn-scope", knn_scope,
                                 "--max-doc-mb", str(max_doc_mb),
                                 *([] if screen else ["--no-screen"]),
+                                *(["--changes"] if changes else []),
                                 *[x for m in mapping or [] for x in ("--map", m)]])
     settings, options = settings_from(args)
     spark = spark_session(master)

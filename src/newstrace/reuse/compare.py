@@ -75,8 +75,15 @@ def decide(ev: PairEvidence, params: Params) -> PairResult:
     relation = max(by_class, key=lambda k: by_class[k])
     origin: str | None = None
     why = ""
+    notes: list[str] = []
     if relation in ("copy", "derived"):
         origin, why, _ = decide_direction(ev, params)
+        shown = ev.a_from_b if origin == "b" else ev.b_from_a
+        if not shown.links:
+            notes.append(_unsupported_note(relation, by_class, origin or "a"))
+            by_class = _without_reuse(by_class)
+            relation = max(by_class, key=lambda k: by_class[k])
+            origin, why = None, ""
     if origin == "b":
         al, origin_art, derived_art, credit = ev.a_from_b, ev.b, ev.a, ev.credit_a_to_b
     else:
@@ -100,8 +107,32 @@ def decide(ev: PairEvidence, params: Params) -> PairResult:
         passages=_passage_spans(al, origin_art, derived_art,
                                 ev.tokens_b if origin == "b" else ev.tokens_a,
                                 ev.tokens_a if origin == "b" else ev.tokens_b),
-        similarity=similarity, features=features,
+        similarity=similarity, features=features, notes=notes,
     )
+
+
+def _without_reuse(by_class: dict[str, float]) -> dict[str, float]:
+    """The verdict's probabilities given that neither article took text from the other."""
+    rest = {k: p for k, p in by_class.items() if k not in ("copy", "derived")}
+    total = sum(rest.values())
+    if total <= 0:  # the model was sure of reuse: the two remaining classes, evenly
+        return {k: 0.0 if k in ("copy", "derived") else 1.0 / len(rest) for k in by_class}
+    return {k: round(rest[k] / total, 6) if k in rest else 0.0 for k in by_class}
+
+
+def _unsupported_note(relation: str, by_class: dict[str, float], origin: str) -> str:
+    """Why a reuse verdict was withdrawn.
+
+    The verdict reads both directions' alignments at once, through a linear model;
+    far from its training pairs (a short report against a long page of reader
+    comments that shares its topic) it can read reuse where no sentence of the later
+    article is kept after the link model's pass. A copy or rewrite that cannot show
+    a single sentence it took is not one: the pair is read as not reusing text, and
+    the rest of the verdict's probability decides between the same story and none.
+    """
+    derived = "b" if origin == "a" else "a"
+    return (f"the verdict read {relation} (p={by_class[relation]:.2f}), but no sentence of "
+            f"{derived} aligns to {origin}: read as no reuse")
 
 
 def _passage_spans(al: Alignment, origin: Article, derived: Article,

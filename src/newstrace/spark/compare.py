@@ -32,7 +32,7 @@ def worker_engine(name: str, screen: bool = True) -> tuple[Engine, ArticleMemo]:
 
 
 def compare_partition(rows: Iterable[Any], engine_name: str, screen: bool = True,
-                      failed: Any = None) -> Iterator[tuple[Any, ...]]:
+                      failed: Any = None, changes: bool = False) -> Iterator[tuple[Any, ...]]:
     """One output row per pair, shaped like ``pipeline._pair_row`` (JSON result included).
 
     As in ``pipeline._Comparer.rows``, a pair with an article without sentences
@@ -51,9 +51,9 @@ def compare_partition(rows: Iterable[Any], engine_name: str, screen: bool = True
         if not a.sentences or not b.sentences:
             continue
         try:
-            # changes are analysed when a pair is opened, as in the local run
+            # unless asked, changes are analysed when a pair is opened, as in the local run
             result = compare_articles(a, b, eng.embedder, eng.params, memo=memo,
-                                      screen=eng.screen, attribution=False)
+                                      screen=eng.screen, attribution=changes)
         except Exception as exc:  # counted in the job's summary; the job goes on
             print(f"newstrace: compare failed for {row.a} × {row.b}: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)
@@ -66,7 +66,8 @@ def compare_partition(rows: Iterable[Any], engine_name: str, screen: bool = True
 
 
 def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
-                  costs: Costs | None = None, *, screen: bool = True) -> tuple[Any, Any]:
+                  costs: Costs | None = None, *, screen: bool = True,
+                  changes: bool = False) -> tuple[Any, Any]:
     """A DataFrame of compare results for candidate pairs (a < b), and an accumulator
     counting the pairs whose compare failed (read it after an action)."""
     from pyspark.sql import functions as F
@@ -79,6 +80,7 @@ def compare_pairs(pairs: Any, articles: Any, engine_name: str, partitions: int,
     costs = costs or Costs(spark.sparkContext)
     failed = spark.sparkContext.accumulator(0)
     rdd = joined.select("a", "b", "article_a", "article_b").rdd.mapPartitions(
-        costs.timed("compare", lambda it: compare_partition(it, engine_name, screen, failed)))
+        costs.timed("compare", lambda it: compare_partition(it, engine_name, screen, failed,
+                                                            changes)))
     return spark.createDataFrame(rdd, PAIR_SCHEMA).withColumn(
         "confidence", F.col("confidence").cast("double")), failed

@@ -48,12 +48,14 @@ class SparkSettings:
     block_size: int = 2000  # rows per block of the exact neighbour join
     knn_scope: str = "global"  # or "window": neighbours within nearby time buckets only
     screen: bool = True  # settle clear pairs before the full compare (``reuse.screen``)
+    #: analyse what copies and rewrites changed during the job (else when a pair is shown)
+    changes: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return self.candidates.as_dict() | {
             "engine": self.engine, "partitions": self.partitions,
             "block_size": self.block_size, "knn_scope": self.knn_scope,
-            "screen": self.screen}
+            "screen": self.screen, "changes": self.changes}
 
 
 def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings | None = None,
@@ -126,7 +128,7 @@ def run_job(spark: Any, paths: Sequence[str], out: str, settings: SparkSettings 
     lap("candidates")
 
     compared, failed = compare_pairs(pairs, articles, settings.engine, partitions, costs,
-                                     screen=settings.screen)
+                                     screen=settings.screen, changes=settings.changes)
     # confidence as computed (the local store keeps it so too): the stories read it;
     # "screened" as in pairs.jsonl (a settled pair's result JSON ends with that key)
     compared.select(
@@ -206,6 +208,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-screen", dest="screen", action="store_false",
                    help="compare every candidate pair in full (no cheap first pass, "
                         "reuse.screen)")
+    p.add_argument("--changes", action="store_true",
+                   help="analyse what every copy and rewrite changed (attribution, "
+                        "numbers, hedges) during the job, not when a pair is shown")
     p.add_argument("--map", action="append", default=[], dest="mapping",
                    help="FIELD=COLUMN")
     p.add_argument("--max-doc-mb", type=float, default=DEFAULT_MAX_DOC_BYTES / 1e6)
@@ -216,7 +221,7 @@ def settings_from(args: argparse.Namespace) -> tuple[SparkSettings, ReadOptions]
     cand = CandidateSettings(bands=args.bands, neighbours=args.neighbours,
                              min_cosine=args.min_cosine, window_days=args.window_days)
     return (SparkSettings(cand, args.engine, args.partitions, args.block_size, args.knn_scope,
-                          args.screen),
+                          args.screen, args.changes),
             ReadOptions(field_map=parse_field_map(args.mapping),
                         max_doc_bytes=int(args.max_doc_mb * 1_000_000)))
 
